@@ -1,0 +1,45 @@
+"""Readers: one per format, all producing a RawDocument (blocks with page numbers).
+
+`read_document(path)` sniffs the real format from the content (magic bytes), not
+only from the extension, and raises DocumentError with a Dutch message for bad input.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..errors import DocumentError
+from ..model import RawDocument
+from .sniff import sniff_format
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def read_document(path: Path) -> RawDocument:
+    path = Path(path)
+    if not path.exists():
+        raise DocumentError("Bestand niet gevonden.", code="not_found")
+    if path.is_dir():
+        raise DocumentError("Dit is een map, geen document.", code="unsupported")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError("Het bestand is leeg (0 bytes).", code="empty")
+    if size > MAX_FILE_BYTES:
+        raise DocumentError(f"Het bestand is te groot ({size // (1024 * 1024)} MB).", code="too_large")
+    data = path.read_bytes()
+    fmt = sniff_format(data, path.suffix.lower())
+    if fmt == "pdf":
+        from .pdf import read_pdf as reader
+    elif fmt == "docx":
+        from .docx import read_docx as reader
+    elif fmt in ("html", "xml"):
+        from .html import read_markup as reader
+    elif fmt in ("txt", "md"):
+        from .text import read_text as reader
+    else:  # sniff_format raises for unsupported content; this is a guard
+        raise DocumentError("Onbekend bestandsformaat.", code="unsupported")
+    raw = reader(path, data, fmt)
+    raw.sha256 = hashlib.sha256(data).hexdigest()
+    if not any(b.text.strip() for b in raw.blocks):
+        raise DocumentError("Het document bevat geen leesbare tekst.", code="empty")
+    return raw
