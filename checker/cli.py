@@ -111,6 +111,10 @@ def check(
     norm = _validate_norm(norm)
     if fail_on not in (None, "missing", "partial"):
         raise UsageError("--fail-on kent alleen 'missing' en 'partial'.")
+    if manual is not None:
+        from .norms import load_answers
+
+        load_answers(manual, norm)  # a bad answers file fails before any document is read
     result = check_paths(files, norm=norm, type_override=_validate_type(doc_type), manual=manual,
                          municipality=municipality)
     _report_errors(result.errors)

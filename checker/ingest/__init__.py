@@ -6,6 +6,7 @@ only from the extension, and raises DocumentError with a Dutch message for bad i
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from ..errors import DocumentError
@@ -13,6 +14,8 @@ from ..model import RawDocument
 from .sniff import sniff_format
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+_LABELS = {"pdf": "PDF", "docx": "Word", "html": "HTML", "xml": "XML", "txt": "tekst", "md": "Markdown"}
+log = logging.getLogger(__name__)
 
 
 def read_document(path: Path) -> RawDocument:
@@ -38,7 +41,19 @@ def read_document(path: Path) -> RawDocument:
         from .text import read_text as reader
     else:  # sniff_format raises for unsupported content; this is a guard
         raise DocumentError("Onbekend bestandsformaat.", code="unsupported")
-    raw = reader(path, data, fmt)
+    try:
+        raw = reader(path, data, fmt)
+    except DocumentError:
+        raise
+    except MemoryError:
+        raise DocumentError("Het document is te groot om te verwerken (geheugenlimiet).",
+                            code="too_large") from None
+    except RecursionError:
+        raise DocumentError("Het document is te diep genest om te verwerken.", code="too_large") from None
+    except Exception as e:  # noqa: BLE001 - a reader bug on odd input is still a per-file error
+        log.debug("reader failed on %s", path, exc_info=True)
+        raise DocumentError(f"Het {_LABELS.get(fmt, fmt.upper())}-bestand kon niet worden gelezen "
+                            f"({type(e).__name__}).", code="unreadable") from None
     raw.sha256 = hashlib.sha256(data).hexdigest()
     if not any(b.text.strip() for b in raw.blocks):
         raise DocumentError("Het document bevat geen leesbare tekst.", code="empty")

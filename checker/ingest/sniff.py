@@ -33,6 +33,9 @@ def sniff_format(data: bytes, suffix: str = "") -> str:
                 return _sniff_zip(data)
             raise DocumentError(f"Dit is geen leesbaar document maar {label}.", code="unsupported")
     text_head = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # UTF-16 (Windows "Unicode" saves): look at the decoded start for markup
+        text_head = head.decode("utf-16", errors="ignore").lstrip("\ufeff").lstrip().encode("utf-8")
     low = text_head[:512].lower()
     if low.startswith(b"<?xml") or low.startswith(b"<"):
         if b"<html" in low or b"<!doctype html" in low or b"xhtml" in low:

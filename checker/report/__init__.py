@@ -85,14 +85,20 @@ def doc_name(path: str | None) -> str:
     return Path(path).name if path else ""
 
 
-def location_label(location: str | None) -> str:
-    """'2:28' -> 'art. 2:28'; keeps labels that already name themselves ('Bijlage 1')."""
+def location_label(location: str | None, doc_type: str | None = None) -> str:
+    """'2:28' -> 'art. 2:28'; a numbered section of a policy document '3.1' -> 'par. 3.1'.
+
+    Mirrors the rules engine's wording: APV articles are always "art."; in the other
+    document types a dotted number is a section (paragraaf), a plain one an Artikel.
+    """
     if not location:
         return ""
     loc = str(location).strip()
-    if loc[:1].isdigit():
-        return f"art. {loc}"
-    return loc
+    if not loc[:1].isdigit():
+        return loc  # names itself ("Bijlage 1", "Preambule")
+    if doc_type and doc_type != "apv" and "." in loc.rstrip("."):
+        return f"par. {loc}"
+    return f"art. {loc}"
 
 
 def trim(text: str, limit: int = 220) -> str:
@@ -107,12 +113,12 @@ def trim(text: str, limit: int = 220) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-def evidence_label(ev: Evidence, with_document: bool = False) -> str:
+def evidence_label(ev: Evidence, with_document: bool = False, doc_type: str | None = None) -> str:
     """'apv.pdf, art. 2:28 (p. 31)' - where a quote comes from."""
     parts = []
     if with_document and ev.document:
         parts.append(doc_name(ev.document))
-    loc = location_label(ev.location)
+    loc = location_label(ev.location, doc_type)
     if loc:
         parts.append(loc)
     where = ", ".join(parts)
@@ -121,8 +127,9 @@ def evidence_label(ev: Evidence, with_document: bool = False) -> str:
     return where
 
 
-def evidence_line(ev: Evidence, limit: int = 200, with_document: bool = False) -> str:
-    where = evidence_label(ev, with_document=with_document)
+def evidence_line(ev: Evidence, limit: int = 200, with_document: bool = False,
+                  doc_type: str | None = None) -> str:
+    where = evidence_label(ev, with_document=with_document, doc_type=doc_type)
     quote = trim(ev.quote, limit)
     if where and quote:
         return f"{where}: '{quote}'"
@@ -140,6 +147,14 @@ def unique_evidence(f: Finding) -> list[Evidence]:
         seen.add(key)
         out.append(ev)
     return out
+
+
+def shown_criteria(f: Finding) -> list:
+    """Criteria worth showing: for a met requirement the unmet ones are alternatives that
+    were not needed (e.g. "meldplicht" next to a licence) and would only confuse."""
+    if f.status in ("present", "not_applicable"):
+        return [c for c in f.criteria if c.met]
+    return list(f.criteria)
 
 
 def locations(f: Finding) -> list[str]:
@@ -201,42 +216,70 @@ def norm_items_for(result: CheckResult) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+# Norm-item statuses beyond the four finding statuses, as the norm view writes them.
+ITEM_STATUS_KEY = {
+    "handmatig": "manual", "manual": "manual",
+    "document ontbreekt": "absent", "absent": "absent",
+    "niet getoetst": "not_checked", "not_checked": "not_checked",
+}
+ITEM_LABEL = dict(STATUS_LABEL, manual="Handmatig", absent="Document ontbreekt",
+                  not_checked="Niet getoetst")
+ITEM_SYMBOL = dict(STATUS_SYMBOL, manual="?", absent="∅", not_checked="·")
+ITEM_KEYS = ("present", "partial", "missing", "not_applicable", "manual", "absent", "not_checked")
+
+
+def item_status_key(status: str | None, manual: bool = False) -> str:
+    """Normalise a norm item's status to one of ITEM_KEYS."""
+    if status in STATUSES:
+        return status
+    if status is None:
+        return "manual" if manual else "not_checked"
+    return ITEM_STATUS_KEY.get(str(status).strip().lower(), "not_checked")
+
+
 def group_counts(group: dict[str, Any], by_req: dict[str, Finding]) -> dict[str, int]:
-    """Counts per status of a norm group; computed from the items when the view gave none."""
-    counts = {s: 0 for s in STATUSES}
-    given = group.get("counts") or {}
-    if any(k in counts for k in given):
-        for k, v in given.items():
-            if k in counts:
-                counts[k] = int(v or 0)
+    """Counts per (normalised) item status of a norm group.
+
+    Counted from the items when they carry statuses (robust against count-key spellings),
+    else taken from the view's own `counts`.
+    """
+    counts = {k: 0 for k in ITEM_KEYS}
+    items = group.get("items", []) or []
+    if items:
+        for item in items:
+            st = item.get("status")
+            if st is None and not item.get("manual"):
+                reqs = [by_req[r].status for r in item.get("requirements", []) or [] if r in by_req]
+                st = _worst(reqs) if reqs else None
+            counts[item_status_key(st, bool(item.get("manual")))] += 1
         return counts
-    for item in group.get("items", []) or []:
-        if item.get("manual"):
-            continue
-        st = item.get("status")
-        if st in counts:
-            counts[st] += 1
-            continue
-        for req in item.get("requirements", []) or []:
-            if req in by_req:
-                counts[by_req[req].status] += 1
+    for k, v in (group.get("counts") or {}).items():
+        counts[item_status_key(k)] += int(v or 0)
     return counts
 
 
-def absent_requirement_counts() -> dict[str, int]:
-    """How many requirements each document type carries, from the rules (best effort)."""
-    try:
-        from ..match.rules import load_rules
+def _worst(statuses: list[str]) -> str:
+    relevant = [s for s in statuses if s != "not_applicable"]
+    if not relevant:
+        return "not_applicable"
+    if all(s == "present" for s in relevant):
+        return "present"
+    if all(s == "missing" for s in relevant):
+        return "missing"
+    return "partial"
 
-        rules = load_rules()
-    except Exception:  # noqa: BLE001 - the rules stage may be unavailable; reports still render
-        rules = None
+
+def absent_requirement_counts() -> dict[str, int]:
+    """How many requirements each document type carries (norm data, else our suggestions)."""
     counts: dict[str, int] = {}
-    items = rules.values() if isinstance(rules, dict) else (rules or [])
-    for r in items:
-        t = r.get("type") if isinstance(r, dict) else getattr(r, "type", None)
-        if t:
+    try:
+        from ..norms.data import all_requirement_ids, requirement_type
+
+        for rid in all_requirement_ids():
+            t = requirement_type(rid)
             counts[t] = counts.get(t, 0) + 1
+    except Exception:  # noqa: BLE001 - the norm stage may be unavailable; reports still render
+        counts = {}
     if not counts:
         for rid in suggestions():
             t = rid.split(".", 1)[0]

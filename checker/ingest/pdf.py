@@ -1,0 +1,606 @@
+"""PDF reader: pypdfium2 text layer -> visual lines -> logical paragraphs.
+
+Per line only a handful of character probes go through ctypes (origin, last box, size,
+font of the first char), which keeps the hot path close to pdftotext speed. Lines become
+paragraphs by vertical gap, font change, indentation, lines ending short of the margin
+and heading/lid patterns. Running headers, footers and page numbers are dropped.
+pdfplumber is used only for pages pdfium flags as two-column or as holding a table;
+pages without a text layer go to OCR (ocr.py).
+"""
+from __future__ import annotations
+
+import ctypes
+import io
+import logging
+import re
+from collections import Counter
+from pathlib import Path
+
+from ..errors import DocumentError
+from ..model import Block, RawDocument
+from .layout import (
+    ENUM_RE,
+    HEADING_RE,
+    LABEL_ONLY_RE,
+    SECTION_RE,
+    Vocab,
+    bullet_starts,
+    continues_reference,
+    fix_ligatures,
+    is_page_number,
+    is_toc_line,
+    join_lines,
+    norm_running,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_OCR_PAGES = 300
+_BOLD_NAME_RE = re.compile(r"bold|black|heavy|semibold|demi|[-,]bd\b|extrabold", re.I)
+_ITALIC_NAME_RE = re.compile(r"italic|oblique|[-,]it\b", re.I)
+_SENTENCE_END = (".", ":", ";", "!", "?")
+
+
+class Line:
+    __slots__ = ("text", "x0", "x1", "y", "top", "size", "bold", "italic", "first_w", "page",
+                 "left", "right", "col", "table")
+
+    def __init__(self, text, x0, x1, y, top, size, bold, italic, first_w, page, col=0):
+        self.text = text
+        self.x0 = x0
+        self.x1 = x1
+        self.y = y            # baseline, PDF user space (grows upwards)
+        self.top = top
+        self.size = size
+        self.bold = bold
+        self.italic = italic
+        self.first_w = first_w  # width of the first word: would it have fitted on the line above?
+        self.page = page
+        self.left = 0.0       # text area of the column the line sits in (set later)
+        self.right = 0.0
+        self.col = col
+        self.table = False    # a whole table row rendered as "| a | b |"
+
+    def __repr__(self):  # debugging aid
+        return f"Line(p{self.page} y={self.y:.0f} x={self.x0:.0f}-{self.x1:.0f} s={self.size:.1f} b={self.bold} {self.text[:40]!r})"
+
+
+# ---------------------------------------------------------------- opening
+
+
+def _open(data: bytes):
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        err = raw.FPDF_GetLastError()
+        if err == raw.FPDF_ERR_PASSWORD or "password" in str(e).lower():
+            raise DocumentError(
+                "Het PDF-bestand is versleuteld met een wachtwoord; sla het op zonder beveiliging "
+                "en probeer het opnieuw.", code="encrypted") from None
+        if err == raw.FPDF_ERR_SECURITY:
+            raise DocumentError("Het PDF-bestand gebruikt een niet-ondersteunde beveiliging.",
+                                code="encrypted") from None
+        raise DocumentError("Het PDF-bestand is beschadigd of onvolledig en kan niet worden gelezen.",
+                            code="unreadable") from None
+
+
+# ---------------------------------------------------------------- line extraction (pdfium)
+
+
+class _FontProbe:
+    """Font size / bold / italic of single characters, with the font name cached by flags+weight."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.buf = ctypes.create_string_buffer(256)
+        self.flags = ctypes.c_int()
+        self.ox = ctypes.c_double()
+        self.oy = ctypes.c_double()
+        self.cache: dict = {}
+        self.flags_ref = ctypes.byref(self.flags)
+        self.ox_ref = ctypes.byref(self.ox)
+        self.oy_ref = ctypes.byref(self.oy)
+
+    def style(self, tp, i):
+        raw = self.raw
+        n = raw.FPDFText_GetFontInfo(tp, i, self.buf, 256, self.flags_ref)
+        key = (self.flags.value, self.buf.value if n else b"")
+        hit = self.cache.get(key)
+        if hit is None:  # first time this font is seen: weight and name decide
+            weight = raw.FPDFText_GetFontWeight(tp, i)
+            name = key[1].decode("latin-1", "replace")
+            bold = weight >= 600 or bool(_BOLD_NAME_RE.search(name)) or bool(key[0] & (1 << 18))
+            italic = bool(_ITALIC_NAME_RE.search(name)) or bool(key[0] & 64)
+            hit = self.cache[key] = (bold, italic)
+        return hit
+
+    def origin(self, tp, i):
+        self.raw.FPDFText_GetCharOrigin(tp, i, self.ox_ref, self.oy_ref)
+        return self.ox.value, self.oy.value
+
+
+# pdfium joins a line ending in a hyphen with the next one and marks the hyphen as U+FFFE:
+# split there again so every Line is one visual line.
+_LINE_RE = re.compile(r"[^\r\n\ufffe]+\ufffe?|\ufffe")
+
+
+def _pdfium_lines(tp, pageno: int, probe: _FontProbe) -> list[Line]:
+    raw = probe.raw
+    n = tp.count_chars()
+    if n <= 0:
+        return []
+    text = tp.get_text_range()
+    last_idx = n - 1
+    lines: list[Line] = []
+    # Raw ctypes calls with reused out-parameters: the pypdfium2 helpers allocate per call.
+    l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    bl, br, bb, bt = ctypes.byref(l_), ctypes.byref(r_), ctypes.byref(b_), ctypes.byref(t_)
+    get_box = raw.FPDFText_GetCharBox
+    get_size = raw.FPDFText_GetFontSize
+    for m in _LINE_RE.finditer(text):
+        s = m.group(0)
+        stripped = s.strip()
+        if not stripped or stripped == "\ufffe":
+            continue
+        lead = len(s) - len(s.lstrip())
+        i0 = min(m.start() + lead, last_idx)
+        i1 = min(m.start() + len(s.rstrip()) - 1, last_idx)
+        x0, y = probe.origin(tp, i0)
+        get_box(tp, i1, bl, br, bb, bt)
+        x1 = r_.value
+        # Middle and last char; list labels ("1." + tab) may carry odd sizes, so the first char
+        # only breaks a tie.
+        sm = get_size(tp, (i0 + i1) // 2)
+        s1 = get_size(tp, i1)
+        if abs(sm - s1) > 0.05:
+            size = round(sorted((get_size(tp, i0), sm, s1))[1], 1)
+        else:
+            size = round(s1, 1)
+        # Whole-line bold/italic: probe first char; only when it is styled probe middle and last.
+        bold, italic = probe.style(tp, i0)
+        if (bold or italic) and i1 != i0:
+            b1, it1 = probe.style(tp, i1)
+            bm, itm = probe.style(tp, min((i0 + i1) // 2, last_idx))
+            bold = bold and b1 and bm
+            italic = italic and it1 and itm
+        sp = stripped.find(" ")
+        if sp > 0:
+            get_box(tp, min(i0 + sp - 1, last_idx), bl, br, bb, bt)
+            first_w = r_.value - x0
+        else:
+            first_w = x1 - x0
+        if x1 < x0:  # right-to-left or odd boxes
+            x1 = x0 + first_w if first_w > 0 else x0
+        lines.append(Line(stripped.replace("\ufffe", "-"), x0, x1, y, y + size * 0.75, size,
+                          bold, italic, first_w, pageno))
+    return lines
+
+
+def _is_two_column(lines: list[Line], tp, raw) -> float | None:
+    """Return the gutter x when the page is set in two columns, else None."""
+    body = [ln for ln in lines if len(ln.text) > 15]
+    if len(body) < 6:
+        return None
+    lo = min(ln.x0 for ln in body)
+    hi = max(ln.x1 for ln in body)
+    mid = (lo + hi) / 2
+    width = hi - lo
+    left_only = sum(1 for ln in body if ln.x1 < mid + 0.02 * width)
+    right_only = sum(1 for ln in body if ln.x0 > mid - 0.02 * width)
+    if left_only >= 5 and right_only >= 5 and (left_only + right_only) >= 0.6 * len(body):
+        return mid
+    # Columns interleaved line by line in the content stream: pdfium then joins the left and
+    # right halves into one line. Detect an empty vertical band around the middle.
+    spanning = [ln for ln in body if ln.x0 < mid - 0.2 * width and ln.x1 > mid + 0.2 * width]
+    if len(spanning) < 4:
+        return None
+    # Probe the middle of up to 12 spanning lines; single-column text hits a glyph at once.
+    sample = spanning[:: max(1, len(spanning) // 12)][:12]
+    hits = 0
+    for ln in sample:
+        if raw.FPDFText_GetCharIndexAtPos(tp, mid, ln.y + ln.size * 0.3, ln.size * 0.6, ln.size * 0.3) >= 0:
+            hits += 1
+            if hits > 0.2 * len(sample):
+                return None
+    return mid
+
+
+def _table_rows_hint(tp, lines: list[Line], height: float) -> bool:
+    """Cheap pdfium signal for a table: several baselines holding 2+ text runs far apart."""
+    n = tp.count_rects()
+    if n < len(lines) + 3:
+        return False
+    rows: dict[int, list[tuple[float, float]]] = {}
+    for k in range(n):
+        left, top, right, bottom = tp.get_rect(k)
+        if bottom > height * 0.92 or top < height * 0.08:
+            continue  # running header/footer zone
+        rows.setdefault(round(bottom / 2), []).append((left, right))
+    multi = 0
+    for runs in rows.values():
+        if len(runs) >= 2:
+            runs.sort()
+            if any(b[0] - a[1] > 12 for a, b in zip(runs, runs[1:])):
+                multi += 1
+    return multi >= 2
+
+
+def _plumber_tables(plumber_pdf, pageno: int, lines: list[Line]) -> list[Line]:
+    """Replace the lines inside ruled tables by one pseudo-line per table row."""
+    page = plumber_pdf.pages[pageno - 1]
+    height = float(page.height)
+    tables = page.find_tables()
+    if not tables:
+        return lines
+    out = list(lines)
+    for t in tables:
+        x0, top, x1, bottom = t.bbox
+        y_hi, y_lo = height - top, height - bottom
+        rows = [r for r in t.extract() if r and any((c or "").strip() for c in r)]
+        if len(rows) < 2 or max(len(r) for r in rows) < 2:
+            continue
+        inside = [ln for ln in out if y_lo - 1 <= ln.y <= y_hi + 1 and ln.x0 >= x0 - 2 and ln.x1 <= x1 + 2]
+        if not inside:
+            continue
+        at = out.index(inside[0])
+        ref = inside[0]
+        inside_ids = set(map(id, inside))
+        out = [ln for ln in out if id(ln) not in inside_ids]
+        row_lines = []
+        for r_i, row in enumerate(rows):
+            cells = [" ".join((c or "").split()) for c in row]
+            ln = Line("| " + " | ".join(cells) + " |", x0, x1, ref.y - r_i * 0.01, ref.top, ref.size,
+                      False, False, 0.0, pageno, ref.col)
+            ln.table = True
+            row_lines.append(ln)
+        out[at:at] = row_lines
+    return out
+
+
+def _plumber_lines(plumber_pdf, pageno: int, gutter: float) -> list[Line]:
+    """Read a two-column page column by column from pdfplumber's word boxes."""
+    page = plumber_pdf.pages[pageno - 1]
+    height = float(page.height)
+    words = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False,
+                               use_text_flow=False, x_tolerance=1.5)
+    out: list[Line] = []
+    for col in (0, 1):
+        cw = [w for w in words if (w["x0"] + w["x1"]) / 2 < gutter] if col == 0 else \
+             [w for w in words if (w["x0"] + w["x1"]) / 2 >= gutter]
+        cw.sort(key=lambda w: (round(w["bottom"]), w["x0"]))
+        rows: list[list[dict]] = []
+        for w in cw:
+            if rows and abs(rows[-1][0]["bottom"] - w["bottom"]) < max(2.0, w["size"] * 0.3):
+                rows[-1].append(w)
+            else:
+                rows.append([w])
+        for row in rows:
+            row.sort(key=lambda w: w["x0"])
+            text = " ".join(w["text"] for w in row)
+            sizes = sorted(w["size"] for w in row)
+            size = round(sizes[len(sizes) // 2], 1)
+            bold = all(_BOLD_NAME_RE.search(w["fontname"] or "") for w in row)
+            italic = all(_ITALIC_NAME_RE.search(w["fontname"] or "") for w in row)
+            ln = Line(text, row[0]["x0"], row[-1]["x1"], height - row[0]["bottom"] + size * 0.2,
+                      height - row[0]["top"], size, bold, italic, row[0]["x1"] - row[0]["x0"],
+                      pageno, col)
+            out.append(ln)
+    return out
+
+
+# ---------------------------------------------------------------- running headers / footers
+
+
+def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
+    """Remove page numbers and lines repeated in the top/bottom zone of many pages (in place)."""
+    n_text_pages = sum(1 for p in pages if p)
+    zone_lines: list[tuple[int, Line]] = []
+    for pi, lines in enumerate(pages):
+        if not lines:
+            continue
+        h = heights[pi]
+        by_y = sorted(lines, key=lambda ln: -ln.y)
+        cand = set(map(id, by_y[:2] + by_y[-2:]))
+        for ln in lines:
+            if id(ln) in cand and (ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3):
+                zone_lines.append((pi, ln))
+    counts = Counter()
+    for pi, ln in zone_lines:
+        counts[(norm_running(ln.text), ln.y > heights[pi] / 2)] += 1
+    need = max(2, int(n_text_pages * 0.4 + 0.5)) if n_text_pages >= 2 else 10 ** 9
+    drop = set()
+    repeated: set[str] = set()
+    for pi, ln in zone_lines:
+        key = (norm_running(ln.text), ln.y > heights[pi] / 2)
+        if is_page_number(ln.text) or counts[key] >= need:
+            drop.add(id(ln))
+            if counts[key] >= need:
+                repeated.add(key[0])
+    if drop:
+        for pi, lines in enumerate(pages):
+            pages[pi] = [ln for ln in lines if id(ln) not in drop]
+    return repeated
+
+
+# ---------------------------------------------------------------- paragraphs
+
+
+def _doc_stats(pages: list[list[Line]]):
+    sizes = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[ln.size] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 10.0
+    # Baseline distances between consecutive body lines, and whether the pair looks like a
+    # paragraph boundary (sentence end above, lid/heading below).
+    clusters: Counter = Counter()
+    para_like: Counter = Counter()
+    for lines in pages:
+        for a, b in zip(lines, lines[1:]):
+            if a.size == b.size == body and a.col == b.col:
+                d = a.y - b.y
+                if 0.9 * body < d < 3.0 * body:
+                    v = round(d / body * 20) / 20
+                    clusters[v] += 1
+                    if a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text) or HEADING_RE.match(b.text):
+                        para_like[v] += 1
+    # The line pitch is the smallest frequent distance. In documents made of one-line
+    # paragraphs the frequent distance is the paragraph distance: recognised by its pairs
+    # nearly all being paragraph boundaries; then assume single spacing below it.
+    total = sum(clusters.values())
+    pitch = 1.2
+    if total:
+        for v in sorted(clusters):
+            if clusters[v] >= max(3, 0.1 * total):
+                if v > 1.3 and para_like[v] >= 0.8 * clusters[v]:
+                    pitch = min(1.2, v / 1.3)
+                else:
+                    pitch = v
+                break
+        else:
+            pitch = clusters.most_common(1)[0][0]
+    return body, pitch
+
+
+def _set_margins(pages: list[list[Line]], body: float, page_width: float | None = None) -> None:
+    """Text area per page and column; the right margin is what decides 'short' lines."""
+    all_right = [ln.x1 for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
+    all_left = [ln.x0 for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
+    g_right = _pct(all_right, 0.97) if all_right else None
+    g_left = _pct(all_left, 0.05) if all_left else None
+    if g_right is not None and page_width:
+        # A short document may have no line reaching the margin: assume margins are symmetric
+        # (as in Word/LibreOffice defaults) when no line comes near the mirrored left margin.
+        mirrored = page_width - g_left
+        if mirrored > g_right and g_right < mirrored - 0.15 * (mirrored - g_left):
+            g_right = mirrored
+    for lines in pages:
+        cols = {ln.col for ln in lines}
+        for c in cols:
+            cl = [ln for ln in lines if ln.col == c]
+            if len(cols) > 1 or g_right is None:
+                right = _pct([ln.x1 for ln in cl], 0.97)
+                left = min(ln.x0 for ln in cl)
+            else:
+                right = max(g_right, _pct([ln.x1 for ln in cl], 0.97)) if len(cl) > 3 else g_right
+                left = g_left
+            for ln in cl:
+                ln.left = left
+                ln.right = right
+
+
+def _pct(vals, q):
+    vals = sorted(vals)
+    return vals[min(len(vals) - 1, int(q * (len(vals) - 1) + 0.5))]
+
+
+def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
+    same_style = abs(p.size - ln.size) <= 0.6 and p.bold == ln.bold
+    label_then_title = (LABEL_ONLY_RE.match(p.text) is not None and p.bold and same_style
+                        and not ENUM_RE.match(ln.text) and not HEADING_RE.match(ln.text))
+    if label_then_title and ln.page == p.page and 0 < p.y - ln.y <= pitch * max(p.size, ln.size) * 1.6:
+        # "Artikel 2:28" with its title on the next line in the same bold font: one heading
+        return False
+    if not same_style:
+        return True
+    # Enumerations and headings open a block unless the line above ends like a reference.
+    if ENUM_RE.match(ln.text) and not continues_reference(p.text) or bullet_starts(p.text, ln.text):
+        return True
+    if HEADING_RE.match(ln.text) and (ln.bold or p.text.endswith(_SENTENCE_END)
+                                      or ln.x1 < ln.right - 6 * ln.size):
+        return True
+    if SECTION_RE.match(ln.text) and (ln.bold or ln.size > body + 1) and not continues_reference(p.text):
+        return True
+    # A line ending in "letter-" before a lowercase word is a hyphenated word, never a paragraph end.
+    hyphenated = len(p.text) > 2 and p.text[-1] == "-" and p.text[-2].isalpha() and ln.text[:1].islower()
+    fits = not hyphenated and p.x1 + 0.35 * ln.size + ln.first_w < p.right - 1.0
+    if ln.page != p.page or ln.col != p.col or ln.y >= p.y:
+        # page or column break: continue only a paragraph that ran to the margin mid-sentence
+        return fits or p.text.endswith(_SENTENCE_END)
+    gap = p.y - ln.y
+    # Lines inside a paragraph sit exactly one pitch apart; any extra space is paragraph spacing
+    # (tighter after a sentence end, where a new paragraph is likelier).
+    slack = 1.08 if p.text.endswith(_SENTENCE_END) else 1.15
+    if gap > pitch * max(p.size, ln.size) * slack + 0.5:
+        return True
+    if fits:
+        return True
+    if (ln.x0 > p.x0 + 1.5 * ln.size and ln.x0 > ln.left + 1.5 * ln.size and p.x0 <= p.left + 2
+            and not ENUM_RE.match(p.text) and not HEADING_RE.match(p.text)):
+        # first-line indent of a new paragraph under a flush-left line; an indent under a
+        # "1."/"a." line is the hanging indent of that lid/onderdeel
+        return True
+    return False
+
+
+def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Block]:
+    blocks: list[Block] = []
+    cur: list[Line] = []
+    vocab = Vocab([ln.text for lines in pages for ln in lines])
+
+    def flush():
+        if not cur:
+            return
+        text = ""
+        for ln in cur:
+            text = join_lines(text, ln.text, vocab)
+        text = fix_ligatures(" ".join(text.replace("\u00ad", "").split()))
+        if cur[0].table:
+            blocks.append(Block(text=cur[0].text, page=cur[0].page, kind="table", font_size=cur[0].size,
+                                source="table", style="table"))
+            cur.clear()
+            return
+        if text:
+            size = cur[0].size
+            bold = all(ln.bold for ln in cur)
+            heading = (size >= body + 1.5 and len(text) < 250) or (
+                bold and len(text) < 160 and not text.endswith((".", ";", ",")) and
+                (HEADING_RE.match(text) or SECTION_RE.match(text) or len(cur) <= 2))
+            level = None
+            if heading:
+                level = 1 if size >= body + 6 else 2 if size >= body + 3 else 3 if size >= body + 1.5 else 4
+            blocks.append(Block(text=text, page=cur[0].page, kind="heading" if heading else "para",
+                                heading_level=level, bold=bold, italic=all(ln.italic for ln in cur),
+                                font_size=size))
+        cur.clear()
+
+    for lines in pages:
+        for ln in lines:
+            if cur and (ln.table or cur[-1].table or _new_paragraph(cur[-1], ln, body, pitch)):
+                flush()
+            cur.append(ln)
+    flush()
+    return blocks
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
+    import pypdfium2.raw as raw
+
+    pdf = _open(data)
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise DocumentError("Het PDF-bestand bevat geen pagina's.", code="empty")
+        metadata: dict = {}
+        try:
+            meta = pdf.get_metadata_dict(skip_empty=True)
+            if meta.get("Title", "").strip():
+                metadata["title"] = meta["Title"].strip()
+            for k_src, k_dst in (("CreationDate", "created"), ("ModDate", "modified"),
+                                 ("Author", "author")):
+                if meta.get(k_src):
+                    metadata[k_dst] = meta[k_src]
+        except Exception:  # noqa: BLE001 - metadata is a nicety
+            pass
+        probe = _FontProbe(raw)
+        pages: list[list[Line]] = []
+        heights: list[float] = []
+        widths: list[float] = []
+        textless: list[int] = []
+        two_col: dict[int, float] = {}
+        table_pages: list[int] = []
+        bad_pages: list[int] = []
+        for pi in range(n_pages):
+            try:
+                page = pdf[pi]
+            except Exception:  # noqa: BLE001 - a broken page object must not lose the others
+                log.debug("page %d failed to load", pi + 1, exc_info=True)
+                bad_pages.append(pi + 1)
+                pages.append([])
+                heights.append(842.0)
+                continue
+            try:
+                heights.append(page.get_height())
+                widths.append(page.get_width())
+                tp = page.get_textpage()
+                try:
+                    lines = _pdfium_lines(tp, pi + 1, probe)
+                    if lines:
+                        gutter = _is_two_column(lines, tp, raw)
+                        if gutter is not None:
+                            two_col[pi] = gutter
+                        elif _table_rows_hint(tp, lines, heights[-1]):
+                            table_pages.append(pi)
+                finally:
+                    tp.close()
+                if not lines and raw.FPDFPage_CountObjects(page) > 0:
+                    textless.append(pi)
+                pages.append(lines)
+            finally:
+                page.close()
+        if two_col or table_pages:
+            import pdfplumber
+
+            # pdfplumber is slow: only pages pdfium flagged as two-column or tabular get it.
+            with pdfplumber.open(io.BytesIO(data)) as ppdf:
+                for pi, gutter in two_col.items():
+                    try:
+                        pl = _plumber_lines(ppdf, pi + 1, gutter)
+                    except Exception:  # noqa: BLE001 - keep pdfium's reading of the page
+                        log.debug("pdfplumber failed on page %d", pi + 1, exc_info=True)
+                        continue
+                    if pl:
+                        pages[pi] = pl
+                for pi in table_pages[:200]:
+                    try:
+                        pages[pi] = _plumber_tables(ppdf, pi + 1, pages[pi])
+                    except Exception:  # noqa: BLE001
+                        log.debug("pdfplumber table extraction failed on page %d", pi + 1, exc_info=True)
+        warnings: list[str] = []
+        if bad_pages:
+            shown = ", ".join(map(str, bad_pages[:10])) + (" ..." if len(bad_pages) > 10 else "")
+            warnings.append(f"Pagina {shown} van de PDF is beschadigd en overgeslagen.")
+        ocr_pages: dict[int, list[Block]] = {}
+        if textless:
+            from .ocr import ocr_pdf_pages
+
+            ocr_pages, ocr_warnings = ocr_pdf_pages(pdf, textless, max_pages=MAX_OCR_PAGES)
+            warnings.extend(ocr_warnings)
+    finally:
+        pdf.close()
+
+    running = _strip_running(pages, heights)
+    # Table-of-contents entries repeat every heading with a page number: they would read as
+    # duplicate articles downstream.
+    pages = [[ln for ln in lines if ln.table or not is_toc_line(ln.text)] for lines in pages]
+    body, pitch = _doc_stats(pages)
+    _set_margins(pages, body, widths[0] if widths else None)
+    blocks = _paragraphs(pages, body, pitch)
+    if ocr_pages:
+        from .ocr import strip_running_blocks
+
+        strip_running_blocks(ocr_pages, running)
+        blocks = _merge_ocr(blocks, ocr_pages)
+    if not any(b.text.strip() for b in blocks):
+        from .ocr import NOT_INSTALLED_MARK
+
+        reasons = [w for w in warnings if w.startswith(NOT_INSTALLED_MARK)]
+        if textless and reasons:
+            raise DocumentError("De PDF bevat geen tekstlaag (gescande pagina's) en OCR was niet mogelijk: "
+                                + reasons[0], code="no_text")
+        if textless:
+            raise DocumentError("De PDF bevat geen tekst: de pagina's zijn leeg of er is met OCR geen tekst "
+                                "op herkend.", code="empty")
+        raise DocumentError("De PDF bevat geen tekst (alleen lege pagina's of afbeeldingen zonder tekst).",
+                            code="empty")
+    return RawDocument(path=str(path), format="pdf", blocks=blocks, pages=n_pages,
+                       metadata=metadata, warnings=warnings)
+
+
+def _merge_ocr(blocks: list[Block], ocr_pages: dict[int, list[Block]]) -> list[Block]:
+    """Put OCR'd pages back in page order among the text-layer blocks."""
+    out: list[Block] = []
+    pending = sorted(ocr_pages.items())
+    for b in blocks:
+        while pending and pending[0][0] + 1 < (b.page or 0):
+            out.extend(pending.pop(0)[1])
+        out.append(b)
+    for _, bl in pending:
+        out.extend(bl)
+    return out

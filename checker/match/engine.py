@@ -1,0 +1,663 @@
+"""The generic rules engine: criteria (rules/*.yaml) over units of structured documents.
+
+Nothing in here knows a requirement. Criterion kinds, units, modality, exclusions,
+definitions and cross-article links are explained in rules/README.md.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..model import CriterionResult, Evidence, Finding, StructuredDocument
+from . import units as U
+from .nlp import TextIndex, compiled
+from .rules import Lexicon, Rule, RuleSet
+
+LEVELS = ("none", "weak", "met")
+EXCL_AFTER = 110   # chars after an exclusion cue in which a subject counts as excluded
+EXCL_BEFORE = 70   # chars before the cue ("op een speelautomatenhal niet van toepassing")
+SECTION_WINDOW = 6  # max distance in articles for a same-afdeling link
+
+
+@dataclass
+class Hit:
+    ctx: int
+    uid: int
+    note: str = ""
+    weak: bool = False
+    focus: int | None = None  # global char offset to centre the quote on
+
+
+@dataclass
+class CritOutcome:
+    id: str
+    label: str
+    level: str = "none"
+    hits: list[Hit] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+    regime_arts: set = field(default_factory=set)     # (ctx, art) covering the subject
+    all_regime_arts: set = field(default_factory=set)  # (ctx, art) of every regime unit found
+
+
+class Matcher:
+    """Term-set lookups over one document, cached."""
+
+    def __init__(self, ctx: U.DocCtx, lex: Lexicon):
+        self.ctx = ctx
+        self.lex = lex
+        self._cache: dict[str, dict[int, list[tuple[int, int]]]] = {}
+
+    def spans(self, set_name: str) -> dict[int, list[tuple[int, int]]]:
+        hit = self._cache.get(set_name)
+        if hit is not None:
+            return hit
+        idx: TextIndex = self.ctx.index
+        out: dict[int, list[tuple[int, int]]] = {}
+        for spec in self.lex.get(set_name).terms:
+            for s, e in idx.find(compiled(spec.term, spec.note, spec.end)):
+                out.setdefault(idx.segment_at(s), []).append((s, e))
+        for v in out.values():
+            v.sort()
+        self._cache[set_name] = out
+        return out
+
+    def in_segs(self, set_name: str, segs) -> list[tuple[int, int]]:
+        sp = self.spans(set_name)
+        res = []
+        for s in segs:
+            res.extend(sp.get(s, ()))
+        return res
+
+    def has(self, set_name: str, segs) -> bool:
+        sp = self.spans(set_name)
+        return any(s in sp for s in segs)
+
+
+class Engine:
+    def __init__(self, ruleset: RuleSet, docs: list[StructuredDocument]):
+        self.rs = ruleset
+        self.docs = docs
+        self.ctxs = U.build(docs)
+        self.matchers = [Matcher(c, ruleset.lexicon) for c in self.ctxs]
+        self._defs: dict[int, list[U.Definition]] = {}
+        self._refs: dict[tuple[int, int], set[str]] = {}
+
+    # -------------------------------------------------------------- helpers
+
+    def defs(self, ci: int) -> list[U.Definition]:
+        if ci not in self._defs:
+            self._defs[ci] = U.definitions(self.ctxs[ci])
+        return self._defs[ci]
+
+    def def_units(self, ci: int) -> set[int]:
+        return {d.unit for d in self.defs(ci)}
+
+    def refs(self, ci: int, ai: int) -> set[str]:
+        key = (ci, ai)
+        if key not in self._refs:
+            self._refs[key] = U.article_refs(self.ctxs[ci], self.ctxs[ci].articles[ai])
+        return self._refs[key]
+
+    def units_of(self, ci: int, kind: str) -> list[U.Unit]:
+        ctx = self.ctxs[ci]
+        if kind == "document":
+            return [ctx.units[ctx.document_unit]]
+        return [u for u in ctx.units if u.kind == kind]
+
+    def unit_matches(self, ci: int, u: U.Unit, c: dict) -> bool:
+        m = self.matchers[ci]
+        segs = u.segs
+        for s in c.get("all") or []:
+            if not m.has(s, segs):
+                return False
+        anys = c.get("any") or []
+        if anys and not any(m.has(s, segs) for s in anys):
+            return False
+        for s in c.get("none") or []:
+            if m.has(s, segs):
+                return False
+        return True
+
+    def subject_state(self, ci: int, u: U.Unit, sets: list[str]) -> tuple[str, int | None]:
+        """'positive' | 'excluded' | 'absent' for the subject sets in a unit."""
+        m = self.matchers[ci]
+        subj = []
+        for s in sets:
+            subj.extend(m.in_segs(s, u.segs))
+        if not subj:
+            return "absent", None
+        cues = m.in_segs("exclusion", u.segs)
+        ctx = self.ctxs[ci]
+        lead = u.segs[0] if len(u.segs) > 1 else None
+        positive = None
+        for s, e in subj:
+            excluded = False
+            for cs, ce in cues:
+                if ce <= s and s - ce <= EXCL_AFTER:
+                    excluded = True
+                elif e <= cs and cs - e <= EXCL_BEFORE and ctx.index.segment_at(cs) == ctx.index.segment_at(s):
+                    excluded = True
+                elif lead is not None and ctx.index.segment_at(cs) == lead and ctx.index.segment_at(s) != lead:
+                    lead_seg = ctx.index.segments[lead]
+                    own_start = ctx.index.segments[ctx.index.segment_at(s)].char_start
+                    if lead_seg.char_start + len(lead_seg.text) - ce <= 40 and s - own_start <= EXCL_AFTER:
+                        excluded = True
+                if excluded:
+                    break
+            if not excluded:
+                positive = s
+                break
+        if positive is not None:
+            return "positive", positive
+        return "excluded", subj[0][0]
+
+    def modality(self, ci: int, u: U.Unit) -> str:
+        """'mandatory' | 'discretionary' | 'unknown' from the nearest sentence with a cue."""
+        m = self.matchers[ci]
+        ctx = self.ctxs[ci]
+        order = list(reversed(u.segs))
+        if u.art is not None and u.lid is not None:
+            info = ctx.articles[u.art]
+            for uid in info.sentence_units:
+                v = ctx.units[uid]
+                if v.lid == u.lid and v.ond is None and v.own not in order:
+                    order.append(v.own)
+                    break
+        for s in order:
+            strong = m.has("mandatory_strong", [s])
+            disc = m.has("discretionary", [s])
+            weak = m.has("mandatory", [s])
+            if strong:
+                return "mandatory"
+            if disc:
+                return "discretionary"
+            if weak:
+                return "mandatory"
+        return "unknown"
+
+    # -------------------------------------------------------------- criteria
+
+    def evaluate_rule(self, rule: Rule, doc_idx: list[int]) -> tuple[Finding, dict[str, CritOutcome]]:
+        outs: dict[str, CritOutcome] = {}
+        for c in rule.criteria:
+            kind = c.get("kind", "clause")
+            out = CritOutcome(id=c["id"], label=c.get("label", c["id"]))
+            getattr(self, f"_crit_{kind}")(rule, c, doc_idx, out, outs)
+            outs[c["id"]] = out
+        status, entry = self.decide(rule, outs)
+        finding = self.finding(rule, status, entry, outs)
+        return finding, outs
+
+    def _subject_sets(self, rule: Rule, c: dict) -> list[str]:
+        return list(c.get("terms") or rule.subject)
+
+    def _candidates(self, rule, c, doc_idx, out, outs):
+        """Units matching the co-occurrence fields of c (and the subject when asked)."""
+        kind = c.get("unit", "sentence")
+        within = outs.get(c.get("within")) if c.get("within") else None
+        within_own = None
+        if within is not None:
+            within_own = {(h.ctx, self.ctxs[h.ctx].units[h.uid].own) for h in within.hits if not h.weak}
+        skip_defs = c.get("definitions") == "skip"
+        res = []
+        for ci in doc_idx:
+            for u in self.units_of(ci, kind):
+                if not self.unit_matches(ci, u, c):
+                    continue
+                if within_own is not None and (ci, u.own) not in within_own:
+                    continue
+                if skip_defs and u.uid in self.def_units(ci):
+                    continue
+                focus = None
+                if c.get("subject"):
+                    state, focus = self.subject_state(ci, u, self._subject_sets(rule, c))
+                    if state == "absent":
+                        continue
+                    if state == "excluded" and c.get("negation", "skip") != "keep":
+                        out.trace.append(f"uitgezonderd: {self.loc(ci, u)} - {self.snippet(ci, u, 140)}")
+                        out.notes.append(f"uitgezonderd in {self.loc(ci, u)}")
+                        continue
+                res.append(Hit(ci, u.uid, focus=focus))
+        return res
+
+    def _crit_clause(self, rule, c, doc_idx, out, outs):
+        hits = self._candidates(rule, c, doc_idx, out, outs)
+        if c.get("modality") == "mandatory":
+            for h in hits:
+                mod = self.modality(h.ctx, self.ctxs[h.ctx].units[h.uid])
+                if mod != "mandatory":
+                    h.weak = True
+                    h.note = "alleen 'kan'-bepaling" if mod == "discretionary" else "verplichting niet vastgesteld"
+                out.trace.append(f"{self.loc(h.ctx, self.ctxs[h.ctx].units[h.uid])}: modaliteit {mod}")
+        out.hits = hits
+        if any(not h.weak for h in hits):
+            out.level = "met"
+        elif hits:
+            out.level = "weak"
+            out.notes.extend(sorted({h.note for h in hits if h.note}))
+
+    def _crit_regime(self, rule, c, doc_idx, out, outs):
+        subj = self._subject_sets(rule, c)
+        cands = self._candidates(rule, dict(c, subject=False), doc_idx, out, outs)
+        covered, excluded = [], []
+        for h in cands:
+            ctx = self.ctxs[h.ctx]
+            u = ctx.units[h.uid]
+            out.all_regime_arts.add((h.ctx, u.art))
+            how = self._covers(h.ctx, u, subj)
+            if how[0] == "covered":
+                covered.append((h, how[1]))
+                out.regime_arts.add((h.ctx, u.art))
+            elif how[0] == "excluded":
+                excluded.append((h, how[1]))
+            out.trace.append(f"regeling {self.loc(h.ctx, u)}: {how[0]}"
+                             + (f" ({how[2]})" if len(how) > 2 and how[2] else ""))
+        seen = set()
+        for h, extra in covered:
+            for x in [h] + extra:
+                if (x.ctx, x.uid) not in seen:
+                    seen.add((x.ctx, x.uid))
+                    out.hits.append(x)
+        if covered:
+            out.level = "met"
+        elif excluded:
+            out.level = "weak"
+            for h, extra in excluded:
+                out.hits.append(Hit(h.ctx, h.uid, weak=True, note="onderwerp uitgezonderd"))
+                for x in extra:
+                    x.weak = True
+                    out.hits.append(x)
+                    out.notes.append(f"uitgezonderd in {self.loc(x.ctx, self.ctxs[x.ctx].units[x.uid])}")
+
+    def _covers(self, ci: int, r: U.Unit, subj: list[str]):
+        """Does the regime unit r cover the subject? -> (state, [evidence hits], how)."""
+        ctx = self.ctxs[ci]
+        state, focus = self.subject_state(ci, r, subj)
+        if state == "positive":
+            return ("covered", [], "genoemd in de bepaling zelf")
+        info = ctx.articles[r.art]
+        pos, excl = [], []
+        m = self.matchers[ci]
+        for uid in info.sentence_units:
+            v = ctx.units[uid]
+            st, f = self.subject_state(ci, v, subj)
+            if st == "positive" and (v.lid == r.lid or m.has("regime_extension", v.segs)):
+                pos.append(Hit(ci, uid, focus=f))
+            elif st == "excluded":
+                excl.append(Hit(ci, uid, focus=f))
+        if excl:
+            return ("excluded", excl, "uitzondering in hetzelfde artikel")
+        if pos:
+            return ("covered", pos[:2], "genoemd in hetzelfde artikel")
+        # definitions: "T: ... waaronder S" with T the regime's object, or "S: een T ..."
+        rtext = U.unit_text(ctx, r).lower()
+        art = info.article
+        for d in self.defs(ci):
+            dart = ctx.articles[d.art].article
+            if dart.chapter not in (art.chapter, None, "1", "I") and d.art != r.art:
+                continue
+            du = ctx.units[d.unit]
+            segs = [du.own] + U.children(ctx, du.own)
+            subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
+            if subj_spans and _phrase_in(d.term, rtext) and not _negated_in_def(ctx, subj_spans, m, segs):
+                if not _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans))):
+                    return ("covered", [Hit(ci, d.unit, focus=subj_spans[0][0])],
+                            f"definitie van '{d.term}' in {self.loc(ci, du)}")
+            # S is the definiendum and its genus is a defined term the regime names
+            if any(m.in_segs(s, [du.own]) for s in subj):
+                own = ctx.index.segments[du.own]
+                head_start = own.char_start + max(own.text.find(":"), 0)
+                head_spans = [sp for s in subj for sp in m.in_segs(s, [du.own]) if sp[0] < head_start]
+                if head_spans:
+                    for other in self.defs(ci):
+                        if other is d:
+                            continue
+                        if _phrase_in(other.term, d.head) and _phrase_in(other.term, rtext):
+                            return ("covered", [Hit(ci, d.unit, focus=head_spans[0][0])],
+                                    f"'{d.term}' is een {other.term} ({self.loc(ci, du)})")
+        return ("absent", [], "")
+
+    def _crit_linked(self, rule, c, doc_idx, out, outs):
+        target = outs.get(c["link_to"])
+        cands = self._candidates(rule, dict(c, subject=False), doc_idx, out, outs)
+        subj = self._subject_sets(rule, c)
+        tarts = target.regime_arts if target and target.regime_arts else \
+            {(h.ctx, self.ctxs[h.ctx].units[h.uid].art) for h in (target.hits if target else []) if not h.weak}
+        all_regimes = (target.all_regime_arts if target else set()) | tarts
+        for h in cands:
+            ctx = self.ctxs[h.ctx]
+            u = ctx.units[h.uid]
+            why = self._link(h.ctx, u, tarts, all_regimes, subj)
+            if why:
+                h.note = why
+                out.hits.append(h)
+                out.trace.append(f"{self.loc(h.ctx, u)}: gekoppeld ({why})")
+            else:
+                out.trace.append(f"{self.loc(h.ctx, u)}: niet gekoppeld aan de regeling - {self.snippet(h.ctx, u, 100)}")
+        if out.hits:
+            out.level = "met"
+        elif cands:
+            out.notes.append("alleen bij een andere regeling gevonden: "
+                             + ", ".join(sorted({self.loc(h.ctx, self.ctxs[h.ctx].units[h.uid]) for h in cands})[:4]))
+
+    def _link(self, ci, u, tarts, all_regimes, subj) -> str:
+        ctx = self.ctxs[ci]
+        if u.art is None:
+            return ""
+        if (ci, u.art) in tarts:
+            return "zelfde artikel"
+        st, _ = self.subject_state(ci, u, subj)
+        if st == "positive":
+            return "noemt het onderwerp"
+        info = ctx.articles[u.art]
+        # explicit reference from the lid of u, or from the regime article to u's article
+        lid_text = " ".join(ctx.index.segments[s].text for uid in info.lid_units
+                            for s in ctx.units[uid].segs if ctx.units[uid].lid == u.lid) if u.lid else \
+            " ".join(ctx.index.segments[s].text for s in u.segs)
+        for (cj, ta) in tarts:
+            if cj != ci:
+                continue
+            tnum = ctx.articles[ta].article.number
+            if re.search(rf"(?<![\w.:]){re.escape(tnum)}(?![\w]|[.:]\d)", lid_text) and (":" in tnum or "." in tnum
+                                                                                      or re.search(r"\bartikel\s+" + re.escape(tnum) + r"\b", lid_text)):
+                return f"verwijst naar {tnum}"
+        # same chapter and afdeling/paragraaf, nearest regime article is a target
+        art = info.article
+        same = [(cj, ta) for (cj, ta) in all_regimes if cj == ci
+                and ctx.articles[ta].article.chapter == art.chapter
+                and ctx.articles[ta].article.section == art.section
+                and abs(ta - u.art) <= SECTION_WINDOW
+                and (art.section is not None or abs(ta - u.art) <= 3)]
+        if same:
+            before = [x for x in same if x[1] <= u.art]
+            nearest = max(before, key=lambda x: x[1]) if before else min(same, key=lambda x: x[1])
+            if nearest in tarts:
+                return f"zelfde afdeling als {ctx.articles[nearest[1]].article.number}"
+        return ""
+
+    def _crit_coverage(self, rule, c, doc_idx, out, outs):
+        groups = c.get("groups") or {}
+        got, excl = {}, {}
+        kind = c.get("unit", "sentence")
+        for gid, g in groups.items():
+            sets = g.get("sets") if isinstance(g, dict) else g
+            for ci in doc_idx:
+                for u in self.units_of(ci, kind):
+                    if not self.unit_matches(ci, u, c):
+                        continue
+                    st, f = self.subject_state(ci, u, sets)
+                    if st == "positive":
+                        got.setdefault(gid, []).append(Hit(ci, u.uid, note=gid, focus=f))
+                    elif st == "excluded":
+                        excl.setdefault(gid, []).append(Hit(ci, u.uid, note=gid, focus=f, weak=True))
+        labels = {gid: (g.get("label") if isinstance(g, dict) else None) or gid for gid, g in groups.items()}
+        covered = [g for g in groups if g in got and g not in excl]
+        for g in groups:
+            if g in excl:
+                out.notes.append(f"{labels[g]} uitgezonderd in "
+                                 + ", ".join(self.loc(h.ctx, self.ctxs[h.ctx].units[h.uid]) for h in excl[g][:2]))
+            elif g not in got:
+                out.notes.append(f"{labels[g]} niet genoemd")
+        for g in groups:
+            out.hits.extend(got.get(g, [])[:3])
+            out.hits.extend(excl.get(g, [])[:2])
+        need = int(c.get("min_groups") or len(groups))
+        if len(covered) >= need and covered:
+            out.level = "met"
+        elif covered or got:
+            out.level = "weak"
+        out.trace.append("groepen gedekt: " + (", ".join(labels[g] for g in covered) or "geen"))
+
+    def _crit_absent(self, rule, c, doc_idx, out, outs):
+        ignore = c.get("ignore") or []
+        hits = []
+        for ci in doc_idx:
+            ctx = self.ctxs[ci]
+            m = self.matchers[ci]
+            for u in self.units_of(ci, c.get("unit", "sentence")):
+                if not self.unit_matches(ci, u, c):
+                    continue
+                own = [u.own] if u.own is not None else u.segs
+                if any(m.has(s, own) for s in ignore):
+                    out.trace.append(f"{self.loc(ci, u)}: alleen vermelding van de wetswijziging, telt niet")
+                    continue
+                hits.append(Hit(ci, u.uid))
+            if c.get("include_preamble") and ctx.preamble_seg is not None:
+                ps = ctx.preamble_seg
+                fields = dict(c)
+                probe = U.Unit(uid=-1, kind="preamble", doc=ci, art=None, segs=[ps], own=ps)
+                if self.unit_matches(ci, probe, fields) and not any(m.has(s, [ps]) for s in ignore):
+                    hits.append(Hit(ci, -1))
+        out.hits = hits
+        out.level = "met" if not hits else "none"
+        if hits:
+            out.notes.append("gevonden in " + ", ".join(dict.fromkeys(self.loc_hit(h) for h in hits[:6])))
+
+    # -------------------------------------------------------------- decide / report
+
+    def decide(self, rule: Rule, outs: dict[str, CritOutcome]) -> tuple[str, dict]:
+        for d in rule.decide:
+            ok = all(outs[x].level == "met" for x in d.get("all") or [])
+            anys = d.get("any") or []
+            ok = ok and (not anys or any(outs[x].level != "none" for x in anys))
+            ok = ok and all(outs[x].level == "none" for x in d.get("none") or [])
+            ok = ok and all(outs[x].level != "none" for x in d.get("weak") or [])
+            if ok:
+                return d["status"], d
+        return "missing", {}
+
+    def unit_of(self, h: Hit) -> U.Unit | None:
+        if h.uid < 0:
+            return None
+        return self.ctxs[h.ctx].units[h.uid]
+
+    def loc(self, ci: int, u: U.Unit | None) -> str:
+        if u is None:
+            return "aanhef"
+        return U.location_label(self.ctxs[ci], u)
+
+    def loc_hit(self, h: Hit) -> str:
+        return self.loc(h.ctx, self.unit_of(h))
+
+    def snippet(self, ci: int, u: U.Unit | None, limit: int = 300, focus: int | None = None) -> str:
+        ctx = self.ctxs[ci]
+        if u is None:
+            segs = [ctx.preamble_seg]
+        else:
+            segs = u.segs
+            if u.kind in ("article", "document") and focus is not None:
+                s = ctx.index.segment_at(focus)
+                segs = [s]
+        texts = [" ".join(ctx.index.segments[s].text.split()) for s in segs if s is not None]
+        if len(texts) > 1:
+            lead = texts[0]
+            rest = " ".join(texts[1:])
+            if len(lead) + len(rest) + 1 > limit:
+                lead = lead[: max(40, limit // 3)].rstrip() + " …"
+            text = f"{lead} {rest}"
+        else:
+            text = texts[0] if texts else ""
+        if len(text) <= limit:
+            return text
+        if focus is not None and segs:
+            seg = ctx.index.segments[ctx.index.segment_at(focus)]
+            off = max(0, focus - seg.char_start - limit // 3)
+            raw = " ".join(seg.text[off:].split())
+            return ("… " if off else "") + raw[: limit - 2].rstrip() + " …"
+        return text[: limit - 2].rstrip() + " …"
+
+    def finding(self, rule: Rule, status: str, entry: dict, outs: dict[str, CritOutcome]) -> Finding:
+        order = list(dict.fromkeys((entry.get("all") or []) + (entry.get("any") or []) + (entry.get("weak") or [])
+                                   + [c["id"] for c in rule.criteria]))
+        if status == "missing":
+            order = [c["id"] for c in rule.criteria]
+        if rule.evidence_from:
+            order = [o for o in order if o in rule.evidence_from]
+        evidence: list[Evidence] = []
+        seen = set()
+        for cid in order:
+            o = outs[cid]
+            for h in o.hits:
+                u = self.unit_of(h)
+                ctx = self.ctxs[h.ctx]
+                key = (h.ctx, u.art if u else None, u.uid if u else -1)
+                if key in seen:
+                    continue
+                seen.add(key)
+                art = ctx.articles[u.art].article if u and u.art is not None else None
+                evidence.append(Evidence(document=ctx.doc.path, location=art.number if art else None,
+                                         page=(u.page if u else None),
+                                         quote=self.snippet(h.ctx, u, 300, h.focus), role=cid))
+        # one evidence per article first (decisive first), then the rest
+        first, rest, arts = [], [], set()
+        for e in evidence:
+            k = (e.document, e.location)
+            (rest if k in arts else first).append(e)
+            arts.add(k)
+        evidence = (first + rest)[:12]
+        criteria = []
+        for c in rule.criteria:
+            o = outs[c["id"]]
+            criteria.append(CriterionResult(
+                id=o.id, label=o.label, met=o.level == "met",
+                evidence=[ev for ev in evidence if ev.role == o.id][:4],
+                note=self.crit_note(o)))
+        trace = []
+        for c in rule.criteria:
+            o = outs[c["id"]]
+            trace.append(f"[{o.id}] {o.label}: {_LEVEL_NL[o.level]}")
+            trace.extend("    " + t for t in o.trace[:25])
+        trace.append(f"besluit: {status}" + (f" (regel: {_entry_txt(entry)})" if entry else ""))
+        return Finding(requirement=rule.id, status=status, evidence=evidence if status != "missing" or any(
+            outs[c["id"]].hits for c in rule.criteria) else [],
+            explanation=self.explanation(rule, status, entry, outs), title=rule.title, type=rule.type,
+            norm_refs=list(rule.norm_refs), criteria=criteria, trace=trace)
+
+    def crit_note(self, o: CritOutcome) -> str:
+        locs = self.locs(o)
+        if o.level == "met":
+            return f"gevonden in {locs}" if locs else "voldaan"
+        if o.level == "weak":
+            return "; ".join(dict.fromkeys(o.notes)) or (f"onvoldoende in {locs}" if locs else "onvoldoende")
+        return "; ".join(dict.fromkeys(o.notes)) or "niet gevonden"
+
+    def locs(self, o: CritOutcome, n: int = 3) -> str:
+        labels = list(dict.fromkeys(self.loc_hit(h) for h in o.hits if not (o.level == "met" and h.weak)))
+        doc_paths = {self.ctxs[h.ctx].doc.path for h in o.hits}
+        if len(doc_paths) > 1:
+            labels = list(dict.fromkeys(f"{self.loc_hit(h)} ({U.Path_name(self.ctxs[h.ctx].doc.path)})"
+                                        for h in o.hits))
+        more = len(labels) - n
+        return ", ".join(labels[:n]) + (f" (en {more} meer)" if more > 0 else "")
+
+    def explanation(self, rule: Rule, status: str, entry: dict, outs: dict[str, CritOutcome]) -> str:
+        parts = []
+        tmpl = rule.explain.get(status)
+        if tmpl:
+            vals = {cid: (self.locs(o) or "-") for cid, o in outs.items()}
+            vals["missing"] = ", ".join(o.label for o in outs.values() if o.level != "met") or "-"
+            vals["found"] = "; ".join(f"{o.label} in {self.locs(o)}" for o in outs.values() if o.level == "met") or "-"
+            try:
+                parts.append(tmpl.format(**vals).strip())
+            except (KeyError, IndexError, ValueError):
+                parts.append(tmpl.strip())
+        relevant = list(dict.fromkeys((entry.get("all") or []) + (entry.get("any") or [])
+                                      + (entry.get("weak") or [])))
+        crit_ids = [c["id"] for c in rule.criteria]
+        found = [f"{outs[c].label} in {self.locs(outs[c])}" + (" (" + "; ".join(dict.fromkeys(outs[c].notes)) + ")"
+                                                                if outs[c].level == "weak" and outs[c].notes else "")
+                 for c in crit_ids if outs[c].level != "none" and outs[c].hits
+                 and (status != "present" or c in relevant or not relevant)
+                 and rule_kind(rule, c) != "absent"]
+        if found:
+            parts.append("Gevonden: " + "; ".join(found) + ".")
+        if status != "present":
+            needed = [c for c in (crit_ids if status in ("partial", "missing") else relevant)
+                      if outs[c].level != "met" and rule_kind(rule, c) != "absent"
+                      and c in _present_needs(rule)]
+            if needed:
+                parts.append("Ontbreekt: " + "; ".join(
+                    outs[c].label + (f" ({'; '.join(dict.fromkeys(outs[c].notes))})" if outs[c].notes
+                                     and outs[c].level == "none" else "") for c in needed) + ".")
+        for c in crit_ids:
+            if rule_kind(rule, c) == "absent" and outs[c].hits:
+                parts.append(f"{outs[c].label}: " + "; ".join(dict.fromkeys(outs[c].notes)) + ".")
+        if not parts:
+            parts.append({"missing": "Niets gevonden in de getoetste documenten.",
+                          "present": "Voldoet."}.get(status, ""))
+        return " ".join(p for p in parts if p)
+
+
+_LEVEL_NL = {"met": "voldaan", "weak": "gedeeltelijk", "none": "niet gevonden"}
+
+
+def rule_kind(rule: Rule, cid: str) -> str:
+    for c in rule.criteria:
+        if c["id"] == cid:
+            return c.get("kind", "clause")
+    return "clause"
+
+
+def _present_needs(rule: Rule) -> set[str]:
+    for d in rule.decide:
+        if d.get("status") == "present":
+            return set(d.get("all") or []) | set(d.get("weak") or [])
+    return {c["id"] for c in rule.criteria}
+
+
+def _entry_txt(entry: dict) -> str:
+    bits = []
+    for k in ("all", "any", "none", "weak"):
+        if entry.get(k):
+            bits.append(f"{k}: {', '.join(entry[k])}")
+    return "; ".join(bits) or "standaard"
+
+
+@lru_cache(maxsize=4096)
+def _phrase_rx(phrase: str) -> re.Pattern:
+    words = phrase.lower().split()
+    alts = []
+    for w in words:
+        w = re.escape(w)
+        alts.append(rf"{w}(?:en|s|'s|e|n|ën)?")
+    return re.compile(r"\b" + r"\s+".join(alts) + r"\b")
+
+
+def _phrase_in(phrase: str, text: str) -> bool:
+    phrase = phrase.strip().lower()
+    if not phrase:
+        return False
+    variants = {phrase}
+    if phrase.endswith("f"):
+        variants.add(phrase[:-1] + "v")
+    return any(_phrase_rx(v).search(text) for v in variants)
+
+
+def subj_term_text(ctx: U.DocCtx, spans) -> list[str]:
+    return [ctx.index.text[s:e] for s, e in spans]
+
+
+def _negated_in_def(ctx: U.DocCtx, spans, m: Matcher, segs) -> bool:
+    cues = m.in_segs("exclusion", segs)
+    for s, _ in spans:
+        # in a definition every subject after "met uitzondering van" / "niet zijnde" is excluded
+        if not any(ce <= s for cs, ce in cues):
+            return False
+    return True
+
+
+def evaluate_docs(ruleset: RuleSet, docs: list[StructuredDocument], checked_types: list[str],
+                  only: str | None = None) -> tuple[list[Finding], Engine, dict[str, dict[str, Any]]]:
+    eng = Engine(ruleset, docs)
+    findings, outcomes = [], {}
+    for rule in ruleset.rules:
+        if rule.type not in checked_types or (only and rule.id != only):
+            continue
+        idx = [i for i, d in enumerate(docs) if d.type == rule.type]
+        f, outs = eng.evaluate_rule(rule, idx)
+        findings.append(f)
+        outcomes[rule.id] = outs
+    return findings, eng, outcomes

@@ -1,0 +1,333 @@
+"""Tokens, lemmas and term matching for the rules engine.
+
+spaCy is used only as `spacy.blank("nl")` (tokenizer) plus the Dutch lemma lookup table
+of spacy-lookups-data (the same table spaCy's lookup lemmatizer reads). Both are loaded
+lazily, once per process. Terms from the lexicon are compiled into token patterns and
+matched against a per-document vocabulary, so every pattern is tested once per distinct
+word, not once per occurrence; rapidfuzz catches OCR/spelling variants of long words.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import pickle
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+_NLP = None
+_LEMMAS: dict[str, str] | None = None
+
+# Hyphenation at line end: "exploitatie-\nvergunning" -> "exploitatievergunning"; keep
+# real hyphen compounds such as "drank- en horecavergunning" (followed by "en"/"of").
+_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(?!(?:en|of|tot|dan)\b)([a-zà-ÿ])")
+
+
+def nlp():
+    """spacy.blank("nl") for callers that want a spaCy Doc (not used on the hot path)."""
+    global _NLP
+    if _NLP is None:
+        import spacy
+
+        _NLP = spacy.blank("nl")
+    return _NLP
+
+
+def _lemma_cache_file():
+    try:
+        from importlib.metadata import version
+
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("normtoets")) / f"nl_lemma_lookup-{version('spacy-lookups-data')}.pickle"
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def lemma_table() -> dict[str, str]:
+    """nl lemma lookup table of spacy-lookups-data (only this table, loaded once).
+
+    The gzipped JSON takes ~0.3 s to parse; a pickled copy in the user cache loads in
+    a fraction of that, so it is written once and reused.
+    """
+    global _LEMMAS
+    if _LEMMAS is not None:
+        return _LEMMAS
+    cache = _lemma_cache_file()
+    if cache is not None and cache.is_file():
+        try:
+            with open(cache, "rb") as fh:
+                _LEMMAS = pickle.load(fh)
+            return _LEMMAS
+        except Exception:  # noqa: BLE001 - a broken cache is rebuilt below
+            pass
+    try:
+        import importlib.resources as ir
+
+        import spacy_lookups_data
+
+        path = ir.files(spacy_lookups_data) / "data" / "nl_lemma_lookup.json.gz"
+        with gzip.open(str(path), "rt", encoding="utf-8") as fh:
+            _LEMMAS = json.load(fh)
+    except Exception:  # noqa: BLE001 - without the table we still match on forms
+        _LEMMAS = {}
+        return _LEMMAS
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(_LEMMAS, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return _LEMMAS
+
+
+def normalize(text: str) -> str:
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = text.replace("\u00ad", "").replace("’", "'").replace("‘", "'")
+    return text
+
+
+@dataclass
+class Tok:
+    lower: str
+    start: int  # char offset in the segment text
+    end: int
+
+
+# Word tokens the way spaCy's Dutch tokenizer splits running text for our purposes:
+# words with inner hyphens/apostrophes/digits kept together ("horeca-inrichting",
+# "café's", "2:28", "2.30a"), every other non-space character a token of its own.
+# Loading spacy.blank("nl") costs 2-4 s (tokenizer exceptions); matching needs only
+# these word boundaries, so the engine tokenizes with this regex and takes lemmas from
+# the same lookup table spaCy's lookup lemmatizer uses (spacy-lookups-data, nl).
+_TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|\w+(?:['’-]\w+)*-?|[^\w\s]")
+
+
+_TERM_TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|[\w*]+(?:['’-][\w*]+)*-?|[^\w\s*]")
+
+
+def tokenize(text: str) -> list[Tok]:
+    return [Tok(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def tokenize_term(text: str) -> list[str]:
+    """Like tokenize, but '*' (wildcard) stays inside its word."""
+    return [m.group(0).lower() for m in _TERM_TOKEN_RE.finditer(text)]
+
+
+def lemma(word: str) -> str:
+    return lemma_table().get(word, word)
+
+
+# ------------------------------------------------------------------ term patterns
+
+_SUFFIXES = ("en", "s", "'s", "e", "n", "ën", "er", "ers")
+
+
+def inflections(word: str) -> set[str]:
+    """Dutch plural/inflected forms of a term word (for compounds the table lacks)."""
+    forms = {word}
+    for s in _SUFFIXES:
+        forms.add(word + s)
+    if word.endswith("f"):
+        forms.add(word[:-1] + "ven")
+    if word.endswith("s"):
+        forms.add(word[:-1] + "zen")
+    m = re.search(r"([aeou])\1([^aeiou])$", word)
+    if m:  # lokaal -> lokalen, gebied has no doubled vowel
+        forms.add(word[: m.start()] + m.group(1) + m.group(2) + "en")
+        forms.add(word[: m.start()] + m.group(1) + m.group(2) + "e")
+    m = re.search(r"[aeiou]([bdfgklmnprst])$", word)
+    if m and not re.search(r"[aeiou]{2}[^aeiou]$", word):  # verbod -> verboden? no: keep doubling rule
+        forms.add(word + word[-1] + "en")
+    if word.endswith("eel"):  # paracommercieel -> paracommerciële
+        forms.add(word[:-3] + "ële")
+        forms.add(word[:-3] + "ele")
+    if word.endswith("ële"):
+        forms.add(word[:-3] + "eel")
+    return forms
+
+
+@dataclass
+class TokPattern:
+    raw: str
+    regex: re.Pattern | None = None     # wildcard pattern
+    forms: frozenset = frozenset()       # literal forms
+    lemma: str = ""
+    fuzzy: bool = False
+
+    def matches(self, word: str) -> bool:
+        if self.regex is not None:
+            return bool(self.regex.fullmatch(word))
+        if word in self.forms:
+            return True
+        lw = lemma(word)
+        return lw == self.lemma or lw in self.forms
+
+
+@dataclass
+class Term:
+    raw: str
+    tokens: list[TokPattern] = field(default_factory=list)
+    regex: re.Pattern | None = None
+    note: str = ""
+    end: str | None = None
+
+
+def compile_term(raw: str, note: str = "", end: str | None = None) -> Term:
+    if raw.startswith("re:"):
+        return Term(raw, regex=re.compile(raw[3:], re.I), note=note, end=end)
+    toks = tokenize_term(normalize(raw))
+    pats = []
+    for t in toks:
+        if "*" in t and t != "*":
+            rx = re.compile("".join(".*" if ch == "*" else re.escape(ch) for ch in t))
+            pats.append(TokPattern(t, regex=rx))
+        else:
+            pats.append(TokPattern(t, forms=frozenset(inflections(t)), lemma=lemma(t),
+                                   fuzzy=len(t) >= 9 and t.isalpha()))
+    return Term(raw, tokens=pats, note=note, end=end)
+
+
+# ------------------------------------------------------------------ indexed text
+
+
+@dataclass
+class Segment:
+    """A contiguous piece of text (a sentence, a lead, an onderdeel, a title)."""
+
+    text: str
+    tok_start: int = 0
+    tok_end: int = 0
+    char_start: int = 0  # offset in the global text
+
+
+class TextIndex:
+    """All segments of one document, tokenized once, with a vocabulary for matching."""
+
+    def __init__(self, segments: list[Segment]):
+        self.segments = segments
+        words: list[str] = []
+        offs: list[int] = []
+        parts: list[str] = []
+        pos = 0
+        for seg in segments:
+            seg.text = normalize(seg.text)
+            seg.char_start = pos
+            seg.tok_start = len(words)
+            for t in tokenize(seg.text):
+                words.append(t.lower)
+                offs.append(pos + t.start)
+            seg.tok_end = len(words)
+            parts.append(seg.text)
+            pos += len(seg.text) + 1
+        self.words = words
+        self.offsets = offs
+        self.text = "\n".join(parts).lower()
+        self.vocab: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            self.vocab.setdefault(w, []).append(i)
+        self._pat_cache: dict[str, set[str]] = {}
+        self._lemidx: dict[str, set[str]] | None = None
+        self._by_prefix: dict[str, list[str]] | None = None
+        self._seg_starts = [s.char_start for s in segments]
+
+    def _lemma_index(self) -> dict[str, set[str]]:
+        if self._lemidx is None:
+            idx: dict[str, set[str]] = {}
+            for w in self.vocab:
+                idx.setdefault(lemma(w), set()).add(w)
+            self._lemidx = idx
+        return self._lemidx
+
+    def _vocab_matching(self, p: TokPattern) -> set[str]:
+        key = p.raw
+        hit = self._pat_cache.get(key)
+        if hit is not None:
+            return hit
+        if p.regex is not None:
+            out = {w for w in self.vocab if p.regex.fullmatch(w)}
+        else:
+            li = self._lemma_index()
+            out = {w for w in p.forms if w in self.vocab}
+            out |= li.get(p.lemma, set())
+            for f in p.forms:
+                out |= li.get(f, set())
+        if p.fuzzy:
+            from rapidfuzz import fuzz, process
+
+            if self._by_prefix is None:
+                bp: dict[str, list[str]] = {}
+                for w in self.vocab:
+                    if len(w) >= 7:
+                        bp.setdefault(w[:2], []).append(w)
+                self._by_prefix = bp
+            cands = [w for w in self._by_prefix.get(p.raw[:2], ()) if abs(len(w) - len(p.raw)) <= 2
+                     and w not in out]
+            if cands:
+                for w, score, _ in process.extract(p.raw, cands, scorer=fuzz.ratio, score_cutoff=92,
+                                                   limit=None):
+                    out.add(w)
+        self._pat_cache[key] = out
+        return out
+
+    def find(self, term: Term) -> list[tuple[int, int]]:
+        """Char spans (global, in self.text) of every occurrence of a term."""
+        if term.regex is not None:
+            spans = []
+            for m in term.regex.finditer(self.text):
+                start, end = m.start(), m.end()
+                while start < end and self.text[start] == "\n":  # "(?:^|\n)" anchors
+                    start += 1
+                while end > start and self.text[end - 1] == "\n":
+                    end -= 1
+                # a regex match must not run across segments
+                seg = self.segments[self.segment_at(start)]
+                if end <= seg.char_start + len(seg.text):
+                    spans.append((start, end))
+            return spans
+        first = self._vocab_matching(term.tokens[0])
+        if not first:
+            return []
+        rest = [self._vocab_matching(p) for p in term.tokens[1:]]
+        if any(not r for r in rest):
+            return []
+        spans = []
+        n = len(term.tokens)
+        for w in first:
+            for i in self.vocab[w]:
+                if i + n > len(self.words):
+                    continue
+                if all(self.words[i + k + 1] in rest[k] for k in range(n - 1)):
+                    # all tokens inside one segment
+                    s0 = self.segment_at(self.offsets[i])
+                    s1 = self.segment_at(self.offsets[i + n - 1])
+                    if s0 != s1:
+                        continue
+                    end_tok = i + n - 1
+                    spans.append((self.offsets[i], self.offsets[end_tok] + len(self.words[end_tok])))
+        spans.sort()
+        return spans
+
+    def segment_at(self, char: int) -> int:
+        i = bisect_left(self._seg_starts, char + 1) - 1
+        return max(i, 0)
+
+
+def spans_by_segment(index: TextIndex, spans: Iterable[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
+    out: dict[int, list[tuple[int, int]]] = {}
+    for s, e in spans:
+        out.setdefault(index.segment_at(s), []).append((s, e))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def compiled(raw: str, note: str = "", end: str | None = None) -> Term:
+    return compile_term(raw, note, end)

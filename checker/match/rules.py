@@ -1,0 +1,273 @@
+"""Loading and validating rules/*.yaml and corpora/*.yaml; listing the rules.
+
+The rules are data (see rules/README.md); this module only reads and checks them.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import NormtoetsError
+from ..model import DOC_TYPES, STATUSES
+from ..paths import corpora_dir, rules_dir
+
+KINDS = ("clause", "regime", "linked", "coverage", "absent")
+UNITS = ("sentence", "lid", "article", "document")
+NORM_PREFIX = {"noord-holland": "NH", "twente": "TW", "limburg": "LI"}
+NORM_NAME = {"noord-holland": "Noord-Hollandse Norm Weerbare Overheid",
+             "twente": "Twente: basis op orde", "limburg": "Limburgse norm"}
+
+
+class RuleError(NormtoetsError):
+    code = "rules"
+
+
+@dataclass
+class TermSpec:
+    term: str
+    note: str = ""
+    end: str | None = None
+
+
+@dataclass
+class TermSet:
+    name: str
+    label: str
+    terms: list[TermSpec] = field(default_factory=list)
+
+
+@dataclass
+class Lexicon:
+    sets: dict[str, TermSet]
+
+    def get(self, name: str) -> TermSet:
+        try:
+            return self.sets[name]
+        except KeyError:
+            raise RuleError(f"Onbekende woordenlijst '{name}' in de regels.") from None
+
+
+@dataclass
+class Rule:
+    id: str
+    type: str
+    title: str
+    norm_refs: list[str]
+    subject: list[str]
+    criteria: list[dict[str, Any]]
+    decide: list[dict[str, Any]]
+    explain: dict[str, str]
+    examples: list[dict[str, Any]]
+    source: str
+    evidence_from: list[str] | None = None
+    mandatory: bool | None = None
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    lexicon: Lexicon
+    version: str
+
+    def by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+    except yaml.YAMLError as e:
+        raise RuleError(f"{path.name}: ongeldige YAML ({e}).") from None
+
+
+def spec_path() -> Path | None:
+    here = Path(__file__).resolve()
+    for base in [here.parents[2].parent / "shared" / "spec", here.parents[2] / "spec"]:
+        if (base / "requirements.yaml").is_file():
+            return base / "requirements.yaml"
+    return None
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> list[dict[str, Any]]:
+    """requirements.yaml (the spec) if it is reachable; used for order and validation."""
+    p = spec_path()
+    if not p:
+        return []
+    return list(_load_yaml(p).get("requirements") or [])
+
+
+def load_lexicon(cdir: Path | None = None) -> Lexicon:
+    cdir = cdir or corpora_dir()
+    raw_sets: dict[str, dict] = {}
+    for f in sorted(cdir.glob("*.yaml")):
+        data = _load_yaml(f)
+        for name, spec in (data.get("sets") or {}).items():
+            if name in raw_sets:
+                raise RuleError(f"Woordenlijst '{name}' staat dubbel in corpora/ ({f.name}).")
+            raw_sets[name] = spec or {}
+    sets: dict[str, TermSet] = {}
+
+    def resolve(name: str, stack: tuple = ()) -> TermSet:
+        if name in sets:
+            return sets[name]
+        if name not in raw_sets:
+            raise RuleError(f"Onbekende woordenlijst '{name}' (include).")
+        if name in stack:
+            raise RuleError(f"Woordenlijst '{name}' bevat zichzelf.")
+        spec = raw_sets[name]
+        terms = []
+        for t in spec.get("terms") or []:
+            if isinstance(t, dict) and "term" not in t and len(t) == 1 and next(iter(t.values())) is None:
+                # an unquoted term ending in ":" ("- re:\\blokaal\\s*:") reads as a YAML mapping
+                terms.append(TermSpec(str(next(iter(t))) + ":"))
+            elif isinstance(t, dict):
+                if "term" not in t:
+                    raise RuleError(f"Woordenlijst '{name}': term zonder 'term:' ({t}); zet termen met ': ' tussen aanhalingstekens.")
+                terms.append(TermSpec(str(t["term"]), t.get("note", ""), str(t["end"]) if t.get("end") else None))
+            else:
+                terms.append(TermSpec(str(t)))
+        for inc in spec.get("include") or []:
+            terms.extend(resolve(inc, stack + (name,)).terms)
+        ts = TermSet(name, spec.get("label", name), terms)
+        sets[name] = ts
+        return ts
+
+    for n in raw_sets:
+        resolve(n)
+    return Lexicon(sets)
+
+
+def _files_hash(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _validate(rule: dict, source: str, lex: Lexicon) -> Rule:
+    rid = rule.get("id")
+    if not rid:
+        raise RuleError(f"{source}: regel zonder id.")
+    rtype = rule.get("type")
+    if rtype not in DOC_TYPES:
+        raise RuleError(f"{source}: {rid}: onbekend type '{rtype}'.")
+    crits = rule.get("criteria") or []
+    ids = set()
+    for c in crits:
+        cid = c.get("id")
+        if not cid or cid in ids:
+            raise RuleError(f"{source}: {rid}: criterium zonder (unieke) id.")
+        ids.add(cid)
+        kind = c.get("kind", "clause")
+        if kind not in KINDS:
+            raise RuleError(f"{source}: {rid}.{cid}: onbekend kind '{kind}'.")
+        if c.get("unit", "sentence") not in UNITS:
+            raise RuleError(f"{source}: {rid}.{cid}: onbekende unit '{c.get('unit')}'.")
+        for key in ("all", "any", "none", "ignore", "terms"):
+            for s in c.get(key) or []:
+                lex.get(s)
+        for g in (c.get("groups") or {}).values():
+            for s in (g.get("sets") if isinstance(g, dict) else g) or []:
+                lex.get(s)
+        for ref in ("link_to", "within"):
+            if c.get(ref) and c[ref] not in ids:
+                raise RuleError(f"{source}: {rid}.{cid}: {ref} '{c[ref]}' moet een eerder criterium zijn.")
+    for s in rule.get("subject") or []:
+        lex.get(s)
+    decide = rule.get("decide") or [{"status": "missing"}]
+    for d in decide:
+        if d.get("status") not in STATUSES:
+            raise RuleError(f"{source}: {rid}: onbekende status '{d.get('status')}' in decide.")
+        for key in ("all", "any", "none", "weak"):
+            for cid in d.get(key) or []:
+                if cid not in ids:
+                    raise RuleError(f"{source}: {rid}: decide verwijst naar onbekend criterium '{cid}'.")
+    for ex in rule.get("examples") or []:
+        if ex.get("status") not in STATUSES or not ex.get("text"):
+            raise RuleError(f"{source}: {rid}: voorbeeld zonder geldige status of tekst.")
+    return Rule(id=rid, type=rtype, title=rule.get("title", rid), norm_refs=list(rule.get("norm_refs") or []),
+                subject=list(rule.get("subject") or []), criteria=crits, decide=decide,
+                explain=dict(rule.get("explain") or {}), examples=list(rule.get("examples") or []),
+                source=source, evidence_from=rule.get("evidence_from"), mandatory=rule.get("mandatory"))
+
+
+@lru_cache(maxsize=4)
+def _load(rdir: str, cdir: str) -> RuleSet:
+    rpath, cpath = Path(rdir), Path(cdir)
+    lex = load_lexicon(cpath)
+    rule_files = sorted(rpath.glob("*.yaml"))
+    rules: list[Rule] = []
+    seen = set()
+    for f in rule_files:
+        data = _load_yaml(f)
+        for r in data.get("rules") or []:
+            rule = _validate(r, f.name, lex)
+            if rule.id in seen:
+                raise RuleError(f"{f.name}: eis '{rule.id}' staat dubbel in de regels.")
+            seen.add(rule.id)
+            rules.append(rule)
+    order = {r["id"]: i for i, r in enumerate(catalogue())}
+    type_order = {t: i for i, t in enumerate(DOC_TYPES)}
+    rules.sort(key=lambda r: (order.get(r.id, 10_000), type_order.get(r.type, 99), r.id))
+    version = _files_hash(rule_files + sorted(cpath.glob("*.yaml")))
+    return RuleSet(rules=rules, lexicon=lex, version=version)
+
+
+def load_rules(rules_path: Path | None = None, corpora_path: Path | None = None) -> RuleSet:
+    return _load(str(rules_path or rules_dir()), str(corpora_path or corpora_dir()))
+
+
+# ------------------------------------------------------------------ listing (`normtoets rules`)
+
+
+def _applies(rule: Rule, norm: str | None) -> bool:
+    if not norm:
+        return True
+    prefix = NORM_PREFIX.get(norm, norm)
+    return any(ref.upper().startswith(prefix) for ref in rule.norm_refs)
+
+
+def list_rules_json(norm: str | None = None) -> dict:
+    rs = load_rules()
+    out = []
+    for r in rs.rules:
+        if not _applies(r, norm):
+            continue
+        out.append({
+            "requirement": r.id, "type": r.type, "title": r.title, "norm_refs": r.norm_refs,
+            "criteria": [{"id": c["id"], "label": c.get("label", c["id"]), "kind": c.get("kind", "clause")}
+                         for c in r.criteria],
+            "statuses": sorted({d["status"] for d in r.decide}, key=STATUSES.index),
+            "examples": len(r.examples), "source": r.source,
+        })
+    return {"norm": norm, "rules_version": rs.version, "rules": out}
+
+
+def list_rules_text(norm: str | None = None) -> str:
+    data = list_rules_json(norm)
+    lines = []
+    head = f"Eisen ({NORM_NAME.get(norm, 'alle normen')})" if norm else "Eisen (alle normen)"
+    lines.append(f"{head} - regels versie {data['rules_version']}")
+    if not data["rules"]:
+        lines.append("Geen eisen die uit documenten kunnen worden getoetst voor deze norm; "
+                     "de normonderdelen worden handmatig beoordeeld.")
+    cur = None
+    for r in data["rules"]:
+        if r["type"] != cur:
+            cur = r["type"]
+            lines.append("")
+            lines.append(f"[{cur}]")
+        refs = ", ".join(r["norm_refs"])
+        lines.append(f"  {r['requirement']:<36} {r['title']}" + (f"  ({refs})" if refs else ""))
+        crit = "; ".join(c["label"] for c in r["criteria"])
+        if crit:
+            lines.append(f"  {'':<36} criteria: {crit}")
+    return "\n".join(lines) + "\n"

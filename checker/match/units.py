@@ -1,0 +1,311 @@
+"""Split the in-force articles of a StructuredDocument into matchable units.
+
+Segments are the atoms (a sentence of a lid, a lid's lead, an onderdeel, a title);
+units are what criteria look at:
+  sentence  one sentence, or lead sentence + onderdeel (+ parent onderdelen)
+  lid       a lid with its onderdelen
+  article   the whole article with its title
+  document  every in-force article of the document
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Article, StructuredDocument
+from .nlp import Segment, TextIndex
+
+_LID = re.compile(r"^\s*(\d{1,2}[a-z]?)[.)]\s+(.*)$", re.S)
+_OND = re.compile(r"^\s*\(?([a-z]{1,2})[.)]\s+(.*)$", re.S)
+_SUB = re.compile(r"^\s*(\d{1,2}\s?°|[ivx]{1,4}[.)])\.?\s*(.*)$", re.S)
+_ABBREV = re.compile(
+    r"(?:\b(?:art|artt|o\.a|bijv|nr|jo|lid|e\.d|resp|m\.b\.t|t\.a\.v|i\.v\.m|z\.s\.m|c\.q|mr|drs|ir|ing|dhr|mevr|"
+    r"jl|a\.s|ca|incl|excl|min|max|etc|enz|blz|p|pag|vgl|zgn|d\.w\.z|o\.b\.v|e\.a|m\.u\.v|Stb|Stcrt)\.)$",
+    re.I)
+
+
+@dataclass
+class Unit:
+    uid: int
+    kind: str                      # sentence | lid | article | document
+    doc: int                       # index into the docs list
+    art: int | None                # index into Ctx.articles of that doc
+    segs: list[int]                # segment ids (lead first)
+    lid: str | None = None
+    ond: str | None = None         # "a", "a 2°"
+    page: int | None = None
+    own: int | None = None         # the segment that carries this unit's own text
+
+
+@dataclass
+class ArticleInfo:
+    article: Article
+    idx: int                       # position among in-force articles of its document
+    title_seg: int | None = None
+    segs: list[int] = field(default_factory=list)
+    sentence_units: list[int] = field(default_factory=list)
+    lid_units: list[int] = field(default_factory=list)
+    article_unit: int | None = None
+
+
+@dataclass
+class DocCtx:
+    doc: StructuredDocument
+    index: TextIndex
+    articles: list[ArticleInfo]
+    units: list[Unit]
+    seg_kind: list[str]            # "title" | "lead" | "sentence" | "ond" | "preamble"
+    seg_parent: list[int | None]   # onderdeel -> lead/parent onderdeel segment
+    preamble_seg: int | None = None
+    document_unit: int | None = None
+
+
+def split_sentences(text: str) -> list[str]:
+    text = " ".join(text.split())
+    if not text:
+        return []
+    out, start = [], 0
+    for m in re.finditer(r"[.!?](?=\s+[A-Z(\"'])", text):
+        chunk = text[start:m.end()]
+        if _ABBREV.search(chunk) or re.search(r"\b[a-z]\.$", chunk) or re.search(r"\d\.$", chunk):
+            continue
+        out.append(chunk.strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _parse_body(text: str) -> list[dict]:
+    """Article body -> [{'num': '1'|None, 'lines': [...], 'onds': [{'label','text','subs':[...]}]}]."""
+    leden: list[dict] = []
+    cur: dict | None = None
+    cur_ond: dict | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("|") and line.count("|") >= 2:
+            # a table: the first row is the lead (header), every next row an onderdeel
+            if cur is not None and cur.get("table"):
+                cur["onds"].append({"label": "", "text": line, "subs": []})
+            else:
+                cur = {"num": None, "lines": [line], "onds": [], "table": True}
+                cur_ond = None
+                leden.append(cur)
+            continue
+        if cur is not None and cur.get("table"):
+            cur = None
+            cur_ond = None
+        m = _SUB.match(line)
+        if m and "°" in m.group(1):
+            if cur_ond is not None:
+                cur_ond["subs"].append({"label": m.group(1).replace(" ", ""), "text": m.group(2)})
+                continue
+            line = f"{m.group(1)} {m.group(2)}"
+        m = _LID.match(line)
+        if m and "°" not in line[:4]:
+            cur = {"num": m.group(1), "lines": [m.group(2)], "onds": []}
+            cur_ond = None
+            leden.append(cur)
+            continue
+        m = _OND.match(line)
+        if m and len(m.group(1)) <= 2:
+            if cur is None:
+                cur = {"num": None, "lines": [], "onds": []}
+                leden.append(cur)
+            cur_ond = {"label": m.group(1), "text": m.group(2), "subs": []}
+            cur["onds"].append(cur_ond)
+            continue
+        if cur is None:
+            cur = {"num": None, "lines": [line], "onds": []}
+            leden.append(cur)
+        elif cur_ond is not None:
+            if cur_ond["subs"]:
+                cur_ond["subs"][-1]["text"] += " " + line
+            else:
+                cur_ond["text"] += " " + line
+        else:
+            cur["lines"].append(line)
+    return leden
+
+
+def _from_model_leden(article: Article) -> list[dict]:
+    out = []
+    for lid in article.leden:
+        onds = []
+        for o in lid.onderdelen:
+            onds.append({"label": (o.number or "").rstrip(".)"), "text": o.text,
+                         "subs": [{"label": (s.number or "").rstrip(".)"), "text": s.text} for s in o.onderdelen]})
+        txt = lid.text
+        for o in lid.onderdelen:  # some parsers keep the onderdelen inside lid.text
+            if o.text and o.text in txt:
+                txt = txt[: txt.index(o.text)].rstrip(" \n" + (o.number or ""))
+        out.append({"num": lid.number, "lines": [txt], "onds": onds})
+    return out
+
+
+def build(docs: list[StructuredDocument]) -> list[DocCtx]:
+    return [build_doc(i, d) for i, d in enumerate(docs)]
+
+
+def build_doc(di: int, doc: StructuredDocument) -> DocCtx:
+    segs: list[Segment] = []
+    kinds: list[str] = []
+    parents: list[int | None] = []
+    units: list[Unit] = []
+    arts: list[ArticleInfo] = []
+
+    def add_seg(text: str, kind: str, parent: int | None = None) -> int:
+        segs.append(Segment(text))
+        kinds.append(kind)
+        parents.append(parent)
+        return len(segs) - 1
+
+    def add_unit(**kw) -> int:
+        u = Unit(uid=len(units), doc=di, **kw)
+        units.append(u)
+        return u.uid
+
+    preamble_seg = add_seg(doc.preamble or "", "preamble") if doc.preamble else None
+    for ai, art in enumerate(a for a in doc.articles if a.status == "in_force"):
+        info = ArticleInfo(article=art, idx=ai)
+        arts.append(info)
+        if art.title:
+            info.title_seg = add_seg(art.title, "title")
+            info.segs.append(info.title_seg)
+        body = _parse_body(art.text or "")
+        if art.leden and (len(body) <= 1 and (not body or body[0]["num"] is None)) and "\n" not in (art.text or "").strip():
+            body = _from_model_leden(art)
+        for lid in body:
+            lid_segs: list[int] = []
+            lead_sents = lid["lines"][:1] if lid.get("table") else split_sentences(" ".join(lid["lines"]))
+            lead_ids = []
+            for s in lead_sents:
+                sid = add_seg(s, "sentence")
+                lead_ids.append(sid)
+                lid_segs.append(sid)
+                info.sentence_units.append(add_unit(kind="sentence", art=ai, segs=[sid], lid=lid["num"],
+                                                    page=art.page, own=sid))
+            lead = lead_ids[-1] if lead_ids else None
+            if lead is not None and lid["onds"]:
+                kinds[lead] = "lead"
+            for ond in lid["onds"]:
+                osid = add_seg(ond["text"], "ond", lead)
+                lid_segs.append(osid)
+                chain = ([lead] if lead is not None else []) + [osid]
+                info.sentence_units.append(add_unit(kind="sentence", art=ai, segs=chain, lid=lid["num"],
+                                                    ond=ond["label"], page=art.page, own=osid))
+                for sub in ond["subs"]:
+                    ssid = add_seg(sub["text"], "ond", osid)
+                    lid_segs.append(ssid)
+                    info.sentence_units.append(add_unit(kind="sentence", art=ai, segs=chain + [ssid],
+                                                        lid=lid["num"], ond=f"{ond['label']} {sub['label']}",
+                                                        page=art.page, own=ssid))
+            info.segs.extend(lid_segs)
+            if lid_segs:
+                info.lid_units.append(add_unit(kind="lid", art=ai, segs=lid_segs, lid=lid["num"], page=art.page))
+        info.article_unit = add_unit(kind="article", art=ai, segs=list(info.segs), page=art.page)
+    index = TextIndex(segs)
+    ctx = DocCtx(doc=doc, index=index, articles=arts, units=units, seg_kind=kinds, seg_parent=parents,
+                 preamble_seg=preamble_seg)
+    all_segs = [s for a in arts for s in a.segs]
+    ctx.document_unit = add_unit(kind="document", art=None, segs=all_segs)
+    return ctx
+
+
+# ------------------------------------------------------------------ helpers on a DocCtx
+
+
+def unit_text(ctx: DocCtx, u: Unit, sep: str = " ") -> str:
+    return sep.join(ctx.index.segments[s].text for s in u.segs)
+
+
+def location_label(ctx: DocCtx, u: Unit) -> str:
+    if u.art is None:
+        return Path_name(ctx.doc.path)
+    art = ctx.articles[u.art].article
+    word = "par." if art.kind == "sectie" else "art."
+    out = f"{word} {art.number}"
+    if u.lid:
+        out += f" lid {u.lid}"
+    if u.ond and u.ond.strip():
+        out += f" onder {u.ond}"
+    return out
+
+
+def Path_name(p: str) -> str:  # noqa: N802 - tiny helper
+    return p.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+_DEF_RE = re.compile(r"^\s*(?:(?:in|voor)\s+(?:deze|dit)\b[^:]{0,80}?\bverstaan\s+onder\s+)?"
+                     r"(?:de\s+|het\s+|een\s+)?([a-zà-ÿ][\w\-' à-ÿ]{0,60}?[a-zà-ÿ'])\s*:\s+(.+)$", re.I | re.S)
+_DEF_CONTEXT = re.compile(r"verstaan\s+onder|wordt\s+bedoeld\s+met|begrip|definitie", re.I)
+
+
+@dataclass
+class Definition:
+    term: str
+    head: str          # genus: the start of the definiens up to the first comma/relative clause
+    text: str          # whole definiens incl. sub-onderdelen
+    art: int
+    unit: int          # sentence unit of the definition
+
+
+def definitions(ctx: DocCtx) -> list[Definition]:
+    out = []
+    for info in ctx.articles:
+        for uid in info.sentence_units:
+            u = ctx.units[uid]
+            own = ctx.index.segments[u.own].text
+            if ctx.seg_kind[u.own] == "ond" and " " in (u.ond or ""):
+                continue  # sub-onderdelen belong to their parent's definition
+            m = _DEF_RE.match(own)
+            if not m:
+                continue
+            context = " ".join(ctx.index.segments[x].text for x in u.segs) + " " + (info.article.title or "")
+            if not _DEF_CONTEXT.search(context):
+                continue
+            term = m.group(1).strip().lower()
+            if len(term.split()) > 5 or term in ("a", "b", "c"):
+                continue
+            definiens = m.group(2)
+            # append sub-onderdelen (1°, 2°, ...) of this onderdeel
+            subs = [ctx.index.segments[s].text for s in children(ctx, u.own)]
+            full = " ".join([definiens] + subs)
+            head = re.split(r",|\bwaarin\b|\bwaar\b|\bdie\b|\bdat\b|\bwaarvan\b|\bwaarbij\b|;", definiens, 1)[0]
+            out.append(Definition(term=term, head=head.lower(), text=full.lower(), art=info.idx, unit=uid))
+    return out
+
+
+def article_refs(ctx: DocCtx, info: ArticleInfo) -> set[str]:
+    """Numbers of other articles of the same document this article refers to."""
+    text = " ".join(ctx.index.segments[s].text for s in info.segs)
+    refs = set()
+    numbers = {a.article.number for a in ctx.articles}
+    for num in numbers:
+        if num == info.article.number:
+            continue
+        strong = (":" in num) or ("." in num) or re.search(r"[a-z]$", num)
+        pat = re.escape(num)
+        if strong:
+            rx = rf"(?<![\w.:]){pat}(?![\w]|[.:]\d)"
+        else:
+            # plain numbers ("3") only as "artikel 3" not followed by another law ("van de Wet")
+            rx = rf"\bartikel(?:en)?\s+{pat}(?![\w]|[.:]\d)(?!,?\s+(?:\w+\s+){{0,3}}van\s+(?:de|het)\s+[A-Z])"
+        if re.search(rx, text):
+            refs.add(num)
+    return refs
+
+
+def children(ctx: DocCtx, seg: int) -> list[int]:
+    """Segments whose parent is seg (sub-onderdelen of an onderdeel)."""
+    kids = getattr(ctx, "_kids", None)
+    if kids is None:
+        kids = {}
+        for i, p in enumerate(ctx.seg_parent):
+            if p is not None:
+                kids.setdefault(p, []).append(i)
+        ctx._kids = kids
+    return kids.get(seg, [])

@@ -1,0 +1,125 @@
+"""Article body -> leden ("1.", "2.") with onderdelen ("a.", "b.") and sub-onderdelen ("1°").
+
+Numbers are accepted only in sequence (a "3." right after lid 1 is text, a "c." after
+"a." is not an onderdeel), so quoted numbers or enumerations in sentences stay text.
+"""
+from __future__ import annotations
+
+import re
+
+from ..model import Lid
+
+_LID_RE = re.compile(r"^(?P<num>[0-9]{1,2})(?P<suf>[a-z]?)\.\s+(?P<text>\S.*)$", re.S)
+_LET_RE = re.compile(r"^\(?(?P<let>[a-z]{1,2})[.)]\s+(?P<text>\S.*)$", re.S)
+_DEG_RE = re.compile(r"^(?P<num>[0-9]{1,2})\s?°\.?\s*(?P<text>\S.*)$", re.S)
+_ROM_RE = re.compile(r"^\(?(?P<rom>i{1,3}|iv|vi{0,3}|ix|x)[.)]\s+(?P<text>\S.*)$", re.S)
+# Inline lid boundary in a paragraph that the reader merged: "... verboden. 2. Het ..."
+_INLINE_LID_RE = re.compile(r"(?<=[.;:])\s+(?=([0-9]{1,2})\.\s+[A-Z])")
+
+
+def _next_letter(prev: str | None) -> str:
+    if prev is None:
+        return "a"
+    if prev == "z":
+        return "aa"
+    if len(prev) == 2:  # "aa" -> "bb" (Dutch legislative style) or "ab"; accept both below
+        return chr(ord(prev[0]) + 1) * 2
+    return chr(ord(prev) + 1)
+
+
+def _split_inline(text: str, expected: int) -> list[str]:
+    parts: list[str] = []
+    rest = text
+    while True:
+        m = None
+        for cand in _INLINE_LID_RE.finditer(rest):
+            if int(cand.group(1)) == expected:
+                m = cand
+                break
+        if not m:
+            break
+        parts.append(rest[: m.start()].strip())
+        rest = rest[m.end():]
+        expected += 1
+    parts.append(rest.strip())
+    return [p for p in parts if p]
+
+
+def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
+    leden: list[Lid] = []
+    lid: Lid | None = None
+    ond: Lid | None = None
+    next_lid = 1
+    last_letter: str | None = None
+    last_deg = 0
+    numbered = False
+
+    def ensure_lid(page):
+        nonlocal lid
+        if lid is None:
+            lid = Lid(number=None, text="", page=page)
+            leden.append(lid)
+        return lid
+
+    lines: list[tuple[str, int | None]] = []
+    for text, page in body:
+        for part in _split_inline(text, next_lid if lines else 1) if re.search(r"[.;:]\s+[0-9]{1,2}\.\s+[A-Z]", text) else [text]:
+            lines.append((part, page))
+
+    for text, page in lines:
+        m = _LID_RE.match(text)
+        if m:
+            n, suf = int(m.group("num")), m.group("suf")
+            ok = (n == next_lid and not suf) or (suf and numbered and n == next_lid - 1) or \
+                 (n == next_lid + 1 and numbered and not suf)
+            if ok and not (ond is not None and last_deg == 0 and last_letter is None and False):
+                lid = Lid(number=f"{n}{suf}", text=m.group("text").strip(), page=page)
+                leden.append(lid)
+                numbered = True
+                next_lid = n + 1
+                ond = None
+                last_letter = None
+                last_deg = 0
+                continue
+        m = _LET_RE.match(text)
+        if m:
+            let = m.group("let")
+            exp = _next_letter(last_letter)
+            if let == exp or (last_letter and len(let) == 2 and let[0] == let[1] and last_letter == "z") or \
+                    (last_letter is None and let == "a"):
+                cur = ensure_lid(page)
+                ond = Lid(number=let, text=m.group("text").strip(), page=page)
+                cur.onderdelen.append(ond)
+                last_letter = let
+                last_deg = 0
+                continue
+        m = _DEG_RE.match(text)
+        if m and int(m.group("num")) == last_deg + 1:
+            sub = Lid(number=f"{m.group('num')}°", text=m.group("text").strip(), page=page)
+            (ond.onderdelen if ond is not None else ensure_lid(page).onderdelen).append(sub)
+            last_deg += 1
+            continue
+        m = _ROM_RE.match(text)
+        if m and ond is not None:
+            sub = Lid(number=m.group("rom"), text=m.group("text").strip(), page=page)
+            ond.onderdelen.append(sub)
+            continue
+        # Continuation text: belongs to the innermost open element.
+        target = ond if ond is not None and last_letter is not None and not lid_text_closes(ond) else None
+        if target is None:
+            target = ensure_lid(page)
+            if target.onderdelen:
+                # Text after a list of onderdelen closes the list ("... : a. .. b. ..  Dit geldt ...").
+                ond = None
+        target.text = (target.text + "\n" + text).strip() if target.text else text
+    if len(leden) == 1 and leden[0].number is None and not leden[0].onderdelen:
+        return []
+    return leden
+
+
+def lid_text_closes(ond: Lid) -> bool:
+    """An onderdeel ending in '.' (not ';' or ',') ends its list; following text is the lid's."""
+    t = ond.text.rstrip()
+    if ond.onderdelen:
+        t = ond.onderdelen[-1].text.rstrip()
+    return t.endswith(".")

@@ -1,0 +1,126 @@
+"""Regexes and small text predicates shared by the structure modules.
+
+Everything here is pure-regex and linear, so a 200-page APV parses in milliseconds.
+"""
+from __future__ import annotations
+
+import re
+
+# An article/division number as printed: "2:28", "2.1.3", "13b", "2:30a", "1.5a", "IV", "12 a".
+NUM = r"(?:[0-9]{1,4}[a-z]{0,3}(?:[:.][0-9]{1,4}[a-z]{0,3}){0,3}|[IVXLC]{1,7}[a-z]?)"
+
+ARTICLE_RE = re.compile(
+    rf"^(?:Artikel|ARTIKEL|Art\.|ART\.|Art|Artikelen)\s*(?P<num>{NUM})(?![0-9A-Za-z])\.?(?P<rest>.*)$",
+    re.S)
+
+_DIV_WORDS = {
+    "hoofdstuk": "hoofdstuk", "titel": "titel", "afdeling": "afdeling", "paragraaf": "paragraaf",
+    "§": "paragraaf", "deel": "deel", "bijlage": "bijlage", "sectie": "afdeling",
+}
+DIVISION_RE = re.compile(
+    rf"^(?P<word>Hoofdstuk|HOOFDSTUK|Titel|TITEL|Afdeling|AFDELING|Paragraaf|PARAGRAAF|§|Deel|DEEL|"
+    rf"Bijlage|BIJLAGE)\s*(?P<num>{NUM}|[A-Z](?![a-z]))?(?![0-9A-Za-z])\.?(?P<rest>.*)$", re.S)
+
+# "3", "3.2", "4.1.2" followed by a title; an optional dot after the number.
+SECTION_RE = re.compile(r"^(?P<num>[0-9]{1,2}(?:\.[0-9]{1,2}){0,3})(?P<dot>\.?)\s+(?P<rest>\S.*)$", re.S)
+
+# Leden and onderdelen at the start of a paragraph.
+LID_RE = re.compile(r"^(?P<num>[0-9]{1,2}[a-z]?)\.\s+(?P<text>\S.*)$", re.S)
+LID_NODOT_RE = re.compile(r"^(?P<num>[0-9]{1,2})\s+(?P<text>[A-Z].*)$", re.S)
+ONDERDEEL_RE = re.compile(r"^(?:\(?(?P<let>[a-z]{1,2})[.)]|(?P<deg>[0-9]{1,2}\s?°)\.?|(?P<rom>[ivx]{1,5})[.)])\s+(?P<text>\S.*)$", re.S)
+
+# Words that make "Artikel 5 <word>" a reference in running text instead of a heading.
+REFERENCE_WORDS = {
+    "van", "lid", "leden", "eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende",
+    "achtste", "negende", "tiende", "bedoeld", "is", "zijn", "wordt", "worden", "werd", "en", "of",
+    "tot", "t/m", "juncto", "jo", "jo.", "onder", "zoals", "bepaalt", "geldt", "gelden", "blijft",
+    "blijven", "komt", "vervalt", "bevat", "kan", "kunnen", "moet", "dient", "regelt", "ziet", "heeft",
+    "had", "luidt", "luidde", "sub", "onderdeel", "aanhef", "der", "de", "het", "uit", "in", "op", "bij",
+    "met", "voor", "na", "om", "te", "die", "dat", "daarvan", "hiervan", "alsmede", "respectievelijk",
+    "wet", "ter", "over", "betreft", "verwijst", "noemt", "geeft", "biedt", "maakt", "vermeldt",
+}
+# Reference-like continuation after a division label: "Afdeling 6 van hoofdstuk 2 is nieuw."
+VERVALLEN_RE = re.compile(
+    r"^[\[\(<{]?\s*(?:vervallen|vervalt|ingetrokken|gereserveerd|geschrapt|(?:dit artikel is )?vervallen)"
+    r"(?:\s+(?:per|met ingang van|sinds|bij)\b[^\]\)]*)?\.?\s*[\]\)>}]?\s*\.?$", re.I)
+
+TOELICHTING_RE = re.compile(
+    r"^(?:[IVX]+\.?\s+|[0-9]+\.?\s+)?(?:algemene\s+|artikelsgewijze\s+|artikelgewijze\s+|nota\s+van\s+|memorie\s+van\s+|"
+    r"(?:de\s+)?)?toelichting(?:\s+(?:op|bij|behorende\s+bij)\b.{0,150})?\s*:?$", re.I)
+ARTIKELSGEWIJS_RE = re.compile(r"^(?:[IVX]+\.?\s+)?(?:artikelsgewijs|artikelgewijs|artikelsgewijze\s+toelichting)\s*:?$", re.I)
+
+SIGNATURE_RE = re.compile(
+    r"^(?:aldus\s+(?:vastgesteld|besloten|gedaan)|zo\s+vastgesteld|vastgesteld\s+in\s+de\s+(?:openbare\s+)?vergadering|"
+    r"lasten\s+en\s+bevelen|gegeven\s+te\b|ondertekening\b|besloten\s+in\s+de\s+(?:openbare\s+)?vergadering|"
+    r"aldus\s+besloten)", re.I)
+# "De griffier, mr. E.J. van Dalen" / "De raad voornoemd," - only as a short line of its own.
+_ROLE_RE = re.compile(
+    r"^(?:(?:de\s+)?(?:raad|burgemeester|college)\b[^.]{0,60}\bvoornoemd|"
+    r"(?:de\s+)?(?:griffier|voorzitter|(?:gemeente)?secretaris|burgemeester)\s*,)", re.I)
+
+
+def is_signature(text: str) -> bool:
+    if SIGNATURE_RE.match(text) or PLACE_DATE_RE.match(text):
+        return True
+    return len(text) <= 80 and not text.endswith((".", ";", ":")) and bool(_ROLE_RE.match(text)) \
+        or (len(text) <= 80 and bool(_ROLE_RE.match(text)) and text.count(",") == 1 and text.endswith("."))
+
+# "Oosterhaven, 10 januari 2023": a place-and-date line opens an ondertekening.
+PLACE_DATE_RE = re.compile(
+    r"^(?:'s-)?[A-Z][\w'’ .-]{1,40},\s+(?:de\s+)?[0-9]{1,2}\s+(?:januari|februari|maart|april|mei|juni|juli|augustus|"
+    r"september|oktober|november|december)\s+(?:19|20)[0-9]{2}\.?$")
+
+ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman_to_int(s: str) -> int | None:
+    s = s.upper()
+    if not s or any(c not in ROMAN_VALUES for c in s):
+        return None
+    total = 0
+    for i, c in enumerate(s):
+        v = ROMAN_VALUES[c]
+        if i + 1 < len(s) and ROMAN_VALUES[s[i + 1]] > v:
+            total -= v
+        else:
+            total += v
+    return total
+
+
+def clean_num(num: str) -> str:
+    """'2 : 28' -> '2:28', '12 a' -> '12a'; keeps the separator as printed."""
+    return re.sub(r"\s+", "", num).rstrip(".:")
+
+
+def num_key(num: str) -> tuple:
+    """Sort key for article numbers: '2:30a' -> ((2,''), (30,'a')); roman -> arabic."""
+    parts = re.split(r"[.:]", num)
+    key = []
+    for p in parts:
+        m = re.match(r"^([0-9]+)([a-z]*)$", p)
+        if m:
+            key.append((int(m.group(1)), m.group(2)))
+            continue
+        m = re.match(r"^([IVXLC]+)([a-z]?)$", p)
+        r = roman_to_int(m.group(1)) if m else None
+        key.append((r if r is not None else 0, m.group(2) if m else p))
+    return tuple(key)
+
+
+def is_title_like(s: str, max_words: int = 16, max_len: int = 140) -> bool:
+    """A heading title: short, no sentence-final punctuation, starts with a capital or bracket."""
+    s = s.strip()
+    if not s or len(s) > max_len:
+        return False
+    if len(s.split()) > max_words:
+        return False
+    if s[-1] in ".;,:" and not s.endswith("etc.") and not re.search(r"\b[A-Z][a-z]{0,3}\.$", s):
+        return False
+    first = s[0]
+    if not (first.isupper() or first in "[(\"'‘“" or first.isdigit()):
+        return False
+    return True
+
+
+def words(s: str) -> list[str]:
+    return re.findall(r"[\w/.'-]+", s)

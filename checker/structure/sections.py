@@ -1,0 +1,119 @@
+"""Numbered sections of policy documents without articles ("3", "3.2 Reikwijdte", "4.1.2 ...").
+
+The hard part is telling section headings from numbered leden and list items, which
+look alike ("1. Inleiding" vs "1. Het college ..."). We decide from the document's own
+pattern: which top-level form (with or without a dot after the number) yields the
+longest heading sequence 1, 2, 3 ..., and whether headings carry a style. Leden restart
+at 1 inside each section, so they never continue the heading sequence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .clean import Line
+from .headings import _split_merged
+from .patterns import SECTION_RE, VERVALLEN_RE, is_title_like
+
+_YEARISH_RE = re.compile(r"^(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b", re.I)
+
+
+@dataclass
+class SectionCand:
+    index: int
+    num: tuple[int, ...]
+    number: str
+    title: str
+    dotted: bool
+    styled: bool
+    vervallen: bool = False
+    body: str = ""
+
+
+def _candidate(i: int, line: Line) -> SectionCand | None:
+    m = SECTION_RE.match(line.text)
+    if not m:
+        return None
+    number = m.group("num")
+    rest = m.group("rest").strip()
+    if _YEARISH_RE.match(rest):
+        return None
+    nums = tuple(int(x) for x in number.split("."))
+    dotted = bool(m.group("dot"))
+    verv = bool(VERVALLEN_RE.match(rest))
+    body = ""
+    if not verv:
+        if not rest[:1].isupper() and not rest[:1] in "[(\"'":
+            return None
+        limit_words = 14 if (len(nums) > 1 or not dotted) else 10
+        body = ""
+        if not is_title_like(rest, max_words=limit_words, max_len=130):
+            split = _split_merged(rest) if (len(nums) > 1 or not dotted) else None
+            if split:
+                rest, body = split
+            elif not (line.styled and len(rest) <= 160 and not rest.endswith(".")):
+                return None
+        if rest.endswith("?") and dotted and len(nums) == 1 and not line.styled:
+            return None
+    return SectionCand(i, nums, number, rest, dotted, line.styled, verv, body)
+
+
+def _chain(cands: list[SectionCand], require_style: bool, top_dotted: bool | None) -> list[SectionCand]:
+    """Greedy longest plausible heading sequence."""
+    out: list[SectionCand] = []
+    path: tuple[int, ...] = ()
+    run_next, run_at = 0, -10   # an enumeration that restarted at 1: "1. Waarschuwing", "2. ..."
+    for c in cands:
+        if require_style and not c.styled:
+            continue
+        if len(c.num) == 1 and top_dotted is not None and c.dotted != top_dotted:
+            continue
+        if len(c.num) == 1 and path and c.num[0] == 1:
+            run_next, run_at = 2, c.index
+            continue
+        if len(c.num) == 1 and c.num[0] == run_next and c.index <= run_at + 1:
+            run_next, run_at = run_next + 1, c.index
+            continue
+        if _follows(path, c.num):
+            out.append(c)
+            path = c.num
+    return out
+
+
+def _follows(path: tuple[int, ...], num: tuple[int, ...]) -> bool:
+    if not path:
+        return num[0] in (0, 1) and all(x == 1 for x in num[1:])
+    if len(num) > 4:
+        return False
+    # first child
+    if num == path + (1,):
+        return True
+    # next sibling at some level (allow one gap for a heading the reader lost)
+    for k in range(1, len(path) + 1):
+        if len(num) == k and num[:k - 1] == path[:k - 1] and path[k - 1] + 1 <= num[k - 1] <= path[k - 1] + 2:
+            return True
+        if len(num) == k + 1 and num[:k - 1] == path[:k - 1] and num[k - 1] == path[k - 1] + 1 and num[k] == 1:
+            return True  # "4" missing, "4.1" directly
+    return False
+
+
+def find_sections(lines: list[Line], start: int, stop: int) -> list[SectionCand]:
+    cands = [c for i in range(start, stop) if (c := _candidate(i, lines[i]))]
+    if not cands:
+        return []
+    has_style = any(ln.styled for ln in lines[start:stop])
+    best: list[SectionCand] = []
+    best_dotted = False
+    for top_dotted in (False, True):
+        chain = _chain(cands, False, top_dotted)
+        # Ties go to the undotted form: "1. ..." is far more often a lid than a heading.
+        if len(chain) > len(best):
+            best, best_dotted = chain, top_dotted
+    if has_style:
+        styled = _chain(cands, True, best_dotted)
+        if len(styled) >= 2 and len(styled) >= 0.6 * len(best):
+            best = styled
+    tops = [c for c in best if len(c.num) == 1]
+    if len(best) < 2 or not tops:
+        return []
+    return best

@@ -1,0 +1,327 @@
+"""Structure: RawDocument -> StructuredDocument, and the `parse` outline.
+
+Own documents in tests/corpus/structure/ use other numbering and layouts than the shared
+corpus (roman chapters, "Art. 2.28", "§ 1" with the title on the next line, "1. Inleiding"
+sections, wijzigingsartikelen). The shared corpora are checked too when present.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.ingest import read_document
+from checker.model import Block, ParseResult, RawDocument
+from checker.report.jsonout import parse_dict
+from checker.report.outline import render_outline
+from checker.structure import structure_document
+from checker.structure.meta import parse_date
+
+HERE = Path(__file__).parent
+OWN = HERE / "corpus" / "structure"
+SHARED = HERE.parent.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+SHARED_STRUCTURE = SHARED / "structure"
+
+
+def _norm(n: str) -> str:
+    return re.sub(r"\s+", "", n).lower().replace(":", ".").rstrip(".")
+
+
+def _load(path: Path, type_override=None):
+    return structure_document(read_document(path), type_override=type_override)
+
+
+def _labels(path: Path) -> dict:
+    name = path.name.split(".")[0]
+    return yaml.safe_load((path.parent / f"{name}.labels.yaml").read_text(encoding="utf-8"))
+
+
+def _f1(pred, gold) -> float:
+    p, g = [_norm(x) for x in pred], [_norm(x) for x in gold]
+    tp = sum(min(p.count(x), g.count(x)) for x in set(g))
+    if not p or not g:
+        return 1.0 if p == g else 0.0
+    prec, rec = tp / len(p), tp / len(g)
+    return 0.0 if tp == 0 else 2 * prec * rec / (prec + rec)
+
+
+OWN_DOCS = sorted(OWN.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def own():
+    return {p.stem: _load(p) for p in OWN_DOCS}
+
+
+# ------------------------------------------------------------------ own corpus, label-driven
+
+
+@pytest.mark.parametrize("path", OWN_DOCS, ids=lambda p: p.stem)
+def test_own_documents_match_labels(path, own):
+    doc = own[path.stem]
+    lab = _labels(path)
+    assert [a.number for a in doc.articles] == lab["articles"]
+    assert doc.type == lab["type"]
+    assert doc.municipality == lab["municipality"]
+    if "adopted" in lab:
+        assert doc.adopted == lab["adopted"]
+    if "in_force_date" in lab:
+        assert doc.in_force_date == lab["in_force_date"]
+    if "vervallen" in lab:
+        assert [a.number for a in doc.articles if a.status == "vervallen"] == lab["vervallen"]
+    if "title" in lab:
+        assert doc.title == lab["title"]
+    if "toelichting_refers" in lab:
+        assert [n.refers_to for n in doc.toelichting if n.refers_to] == lab["toelichting_refers"]
+
+
+def test_roman_chapters_afdelingen_and_leden(own):
+    doc = own["apv-zeeveld-2023"]
+    kinds = [(d.kind, d.number) for d in doc.divisions]
+    assert ("hoofdstuk", "II") in kinds and ("afdeling", "2") in kinds and ("bijlage", "1") in kinds
+    art = {a.number: a for a in doc.articles}
+    assert art["2.28"].chapter == "II" and art["2.28"].section == "2"
+    assert art["2.28"].title == "Exploitatievergunning"
+    assert [lid.number for lid in art["2.28"].leden] == ["1", "2", "3"]
+    # a line starting with a lowercase reference stays text of the lid before it
+    assert "artikel 3, eerste lid, van de Alcoholwet" in art["2.28"].leden[1].text
+    defs = art["2.27"].leden[0]
+    assert defs.number is None and [o.number for o in defs.onderdelen] == ["a", "b"]
+    assert [s.number for s in defs.onderdelen[0].onderdelen] == ["1°", "2°", "3°"]
+
+
+def test_references_at_line_start_are_not_headings(own):
+    art = {a.number: a for a in own["apv-zeeveld-2023"].articles}
+    assert "Artikel 1.4 van de vorige verordening" in art["1.4"].text
+    assert "Artikel 2.28 bedoelde vergunning" in art["2.29"].text
+    lind = {a.number: a for a in own["speelautomatenhallen-lindedal-2019"].articles}
+    assert lind["2"].text.startswith("Artikel 1 van de Wet op de kansspelen")
+    assert "Artikel 3, eerste lid, geldt niet" in lind["3"].text
+
+
+def test_toelichting_kept_apart(own):
+    doc = own["apv-zeeveld-2023"]
+    assert [n.refers_to for n in doc.toelichting if n.refers_to] == ["2.28", "2.30", "2.41"]
+    assert all("nuloptie" not in a.text for a in doc.articles)
+    assert any("nuloptie" in n.text for n in doc.toelichting)
+    # bijlage items after the toelichting are neither notes nor articles
+    assert not any(n.heading.startswith("1. Markt") for n in doc.toelichting)
+    # the ondertekening ends the last article
+    assert "griffier" not in {a.number: a for a in doc.articles}["3.3"].text
+
+
+def test_bare_headings_take_title_from_next_line_and_merged_headings_split(own):
+    art = {a.number: a for a in own["speelautomatenhallen-lindedal-2019"].articles}
+    assert art["1"].title == "Begripsbepalingen"
+    assert art["13b"].title == "Inwerkingtreding"
+    assert art["4"].title == "Aantal speelautomatenhallen"
+    assert art["4"].text.startswith("Het aantal speelautomatenhallen")
+    assert art["6"].status == "vervallen"
+    divs = own["speelautomatenhallen-lindedal-2019"].divisions
+    assert [(d.kind, d.number, d.title) for d in divs][:2] == [("paragraaf", "1", "Algemene bepalingen"),
+                                                               ("paragraaf", "2", "Vergunning")]
+
+
+def test_policy_sections_not_leden_or_list_items(own):
+    doc = own["damocles-kroonwaard-2021"]
+    assert all(a.kind == "sectie" for a in doc.articles)
+    sec = {a.number: a for a in doc.articles}
+    assert "1. Waarschuwing" in sec["4"].text and "4. Sluiting voor twaalf maanden" in sec["4"].text
+    assert [lid.number for lid in sec["5"].leden] == ["1", "2"]
+    code = {a.number: a for a in own["gedragscode-beekstede-2020"].articles}
+    assert code["3.1.1"].title == "Melden" and code["3.1.1"].chapter == "3"
+    assert "Grondwet" not in code["5"].text  # bijlage
+
+
+def test_wijzigingsartikelen_quoted_articles_are_text(own):
+    doc = own["wijziging-apv-zeeveld-2024"]
+    assert [a.number for a in doc.articles] == ["I", "II"]
+    assert "Artikel 2.42 Sluiting panden" in doc.articles[0].text
+
+
+def test_titel_above_hoofdstuk(own):
+    art = {a.number: a for a in own["bibob-heuvelrijk-2022"].articles}
+    assert art["2.1.3"].chapter == "2" and art["2.1.3"].section == "2.1"
+    assert art["3.1"].chapter == "3"
+
+
+def test_type_override_and_national_regulation():
+    doc = _load(OWN / "damocles-kroonwaard-2021.txt", type_override="bibob")
+    assert doc.type == "bibob" and doc.type_source == "override"
+    assert doc.type_scores["damocles"] > doc.type_scores["bibob"]
+    law = RawDocument(path="wet.txt", format="txt", blocks=[Block(t) for t in (
+        "Wet van 2 februari 1956, houdende regels over de horeca",
+        "Wij JULIANA, bij de gratie Gods, Koningin der Nederlanden",
+        "Artikel 1", "Een exploitatievergunning voor een horecabedrijf wordt geweigerd bij slecht levensgedrag.",
+        "Artikel 2", "Deze wet treedt in werking op 1 januari 1957.")])
+    doc = structure_document(law)
+    assert doc.type is None and [a.number for a in doc.articles] == ["1", "2"]
+    assert doc.adopted == "1956-02-02" and doc.in_force_date == "1957-01-01"
+
+
+def test_dates():
+    assert parse_date("vastgesteld op 1 januari 2024") == "2024-01-01"
+    assert parse_date("per 01-01-2024") == "2024-01-01"
+    assert parse_date("den 19den Juli 1934") == "1934-07-19"
+    assert parse_date("31 februari 2024") is None
+
+
+# ------------------------------------------------------------------ reader-shaped input (PDF/DOCX)
+
+
+def _pdf_like() -> RawDocument:
+    """Blocks as an imperfect PDF reader gives them: running header, page numbers, a heading
+    merged with its first lid, the title in a separate block, a bold heading style."""
+    pages = [
+        ["Algemene plaatselijke verordening Kustdorp 2024", "Algemene plaatselijke verordening Kustdorp 2024",
+         "De raad van de gemeente Kustdorp;", "Hoofdstuk 2", "Openbare orde",
+         "Artikel 2:28 Exploitatievergunning 1. Het is verboden zonder vergunning van de burgemeester een "
+         "horecabedrijf te exploiteren.", "2. De vergunning wordt geweigerd bij slecht levensgedrag.", "1"],
+        ["Algemene plaatselijke verordening Kustdorp 2024", "Artikel 2:29", "Sluitingstijden",
+         "Het is verboden een horecabedrijf geopend te hebben tussen 02.00 en 06.00 uur.",
+         "Artikel 2:30 Vervallen", "Pagina 2 van 3"],
+        ["Algemene plaatselijke verordening Kustdorp 2024", "Artikel 2:31 Inwerkingtreding",
+         "Deze verordening treedt in werking op 1 januari 2025.",
+         "Aldus vastgesteld in de openbare vergadering van 12 december 2024.", "3"],
+    ]
+    blocks = []
+    for p, texts in enumerate(pages, start=1):
+        for t in texts:
+            heading = t.startswith(("Artikel", "Hoofdstuk"))
+            blocks.append(Block(text=t, page=p, kind="heading" if heading else "para", bold=heading,
+                                heading_level=3 if heading else None))
+    return RawDocument(path="kustdorp.pdf", format="pdf", blocks=blocks, pages=3)
+
+
+def test_pdf_like_blocks():
+    doc = structure_document(_pdf_like())
+    assert [a.number for a in doc.articles] == ["2:28", "2:29", "2:30", "2:31"]
+    a = doc.articles[0]
+    assert a.title == "Exploitatievergunning" and a.chapter == "2" and a.page == 1
+    assert [lid.number for lid in a.leden] == ["1", "2"]
+    assert "Kustdorp 2024" not in a.text and not a.text.rstrip().endswith("1")
+    b = doc.articles[1]
+    assert b.title == "Sluitingstijden" and b.page == 2 and "Pagina" not in b.text
+    assert doc.articles[2].status == "vervallen"
+    assert doc.title == "Algemene plaatselijke verordening Kustdorp 2024"
+    assert doc.type == "apv" and doc.municipality == "Kustdorp"
+    assert doc.in_force_date == "2025-01-01" and doc.adopted == "2024-12-12"
+    assert doc.divisions[0].title == "Openbare orde"
+
+
+def test_styled_dotted_sections_and_unstyled_lists():
+    texts = [("Protocol agressie en geweld", True), ("1. Inleiding", True),
+             ("Dit protocol beschrijft de aanpak.", False), ("2. Maatregelen", True),
+             ("1. Waarschuwing", False), ("2. Toegangsverbod", False), ("3. Aangifte", False),
+             ("3. Nazorg", True), ("De leidinggevende zorgt voor nazorg.", False)]
+    raw = RawDocument(path="p.docx", format="docx",
+                      blocks=[Block(text=t, bold=b) for t, b in texts])
+    doc = structure_document(raw)
+    assert [a.number for a in doc.articles] == ["1", "2", "3"]
+    assert doc.articles[2].title == "Nazorg" and doc.type == "agressie"
+
+
+def test_json_contract_and_outline(own):
+    result = ParseResult(documents=[own["apv-zeeveld-2023"], own["damocles-kroonwaard-2021"]])
+    d = parse_dict(result)["documents"][0]
+    art = next(a for a in d["articles"] if a["number"] == "2.28")
+    assert {"number", "title", "page", "chapter", "section", "status", "text"} <= set(art)
+    assert art["status"] == "in_force" and art["section"] == "2"
+    assert all("_article_index" not in div for div in d["divisions"])
+    plain = render_outline(result, color=False)
+    assert "\x1b[" not in plain
+    assert "HOOFDSTUK" not in plain or "Hoofdstuk II OPENBARE ORDE" in plain
+    assert "Artikel 2.31" in plain and "[vervallen]" in plain
+    assert "Toelichting:   10 onderdelen" in plain or "Toelichting:" in plain
+    assert "  4 Stappenplan" in plain and "8 secties" in plain
+    lines = plain.splitlines()
+    assert lines.index("    Afdeling 2 TOEZICHT OP HORECABEDRIJVEN") < next(
+        i for i, ln in enumerate(lines) if ln.strip().startswith("Artikel 2.28 "))
+    assert "\x1b[" in render_outline(result, color=True)
+
+
+# ------------------------------------------------------------------ shared corpora
+
+
+def _shared(dirpath: Path, exts):
+    if not dirpath.is_dir():
+        return []
+    return [p for p in sorted(dirpath.iterdir()) if p.suffix.lstrip(".") in exts
+            and (dirpath / f"{p.name.split('.')[0]}.labels.yaml").exists()]
+
+
+@pytest.mark.parametrize("path", _shared(SHARED_CORPUS, ("txt", "docx", "html")), ids=lambda p: p.name)
+def test_shared_municipal_corpus(path):
+    doc = _load(path)
+    lab = _labels(path)
+    assert _f1([a.number for a in doc.articles], lab["articles"]) >= 0.98
+    assert doc.type == lab["type"]
+    assert doc.municipality == lab["municipality"]
+    assert all(not re.search(r"^Toelichting$", a.text, re.M) for a in doc.articles)
+
+
+@pytest.mark.parametrize("path", _shared(SHARED_STRUCTURE, ("txt",)), ids=lambda p: p.name)
+def test_shared_national_regulations(path):
+    doc = _load(path)
+    assert [a.number for a in doc.articles] == [str(x) for x in _labels(path)["articles"]]
+    assert doc.type is None  # a national regulation is none of our document types
+
+
+def test_shared_apv_details():
+    path = SHARED_CORPUS / "apv-duinwijk-2024.txt"
+    if not path.exists():
+        pytest.skip("shared corpus not present")
+    doc = _load(path)
+    art = {a.number: a for a in doc.articles}
+    assert art["2:29"].section == "6" and art["2:29"].chapter == "2"
+    assert art["2:31"].status == "vervallen" and art["1:9"].status == "vervallen"
+    assert art["2:29"].leden[0].onderdelen[0].text.startswith("de exploitant of een leidinggevende")
+    assert doc.adopted == "2024-07-04" and doc.in_force_date == "2024-10-01"
+    refs = [n.refers_to for n in doc.toelichting if n.refers_to]
+    assert "2:28" in refs and "2:41" in refs
+
+
+def _raw(texts, fmt="txt", path="doc.txt", pages=None) -> RawDocument:
+    blocks = []
+    for t in texts:
+        if isinstance(t, tuple):
+            blocks.append(Block(text=t[0], page=t[1]))
+        else:
+            blocks.append(Block(text=t))
+    return RawDocument(path=path, format=fmt, blocks=blocks, pages=pages)
+
+
+def test_table_of_contents_is_not_the_article_list():
+    doc = structure_document(_raw([
+        "Verordening evenementen Dijkhoven 2024", "Inhoudsopgave",
+        "Artikel 1 Begripsbepalingen 2", "Artikel 2 Evenementenvergunning 2", "Artikel 3 Weigeringsgronden 3",
+        "Artikel 1 Begripsbepalingen", "In deze verordening wordt verstaan onder evenement: elke voor publiek toegankelijke verrichting van vermaak.",
+        "Artikel 2 Evenementenvergunning", "Het is verboden zonder vergunning van de burgemeester een evenement te organiseren.",
+        "Artikel 3 Weigeringsgronden", "De burgemeester weigert de vergunning bij slecht levensgedrag van de organisator.",
+    ]))
+    assert [a.number for a in doc.articles] == ["1", "2", "3"]
+    assert all(a.text for a in doc.articles) and doc.type == "apv"
+
+
+def test_merged_section_heading_and_repeated_chapter_header():
+    doc = structure_document(_raw([
+        "Beleidsregel Bibob Waterland 2024", "1 Inleiding",
+        "Deze beleidsregel beschrijft de toepassing van de Wet Bibob.",
+        "2 Reikwijdte De burgemeester past de Wet Bibob toe bij alle exploitatievergunningen voor horeca.",
+        "2.1 Horeca", "De burgemeester past de wet altijd toe.", "3 Slotbepaling",
+        "Deze beleidsregel treedt in werking op 1 maart 2024."]))
+    assert [a.number for a in doc.articles] == ["1", "2", "2.1", "3"]
+    assert doc.articles[1].title == "Reikwijdte" and doc.articles[1].text.startswith("De burgemeester past")
+    assert doc.in_force_date == "2024-03-01"
+    apv = structure_document(_raw([
+        ("Algemene plaatselijke verordening Rietveld", 1), ("Hoofdstuk 2 Openbare orde", 1),
+        ("Afdeling 3 Horeca", 1), ("Artikel 2:27 Begripsbepalingen", 1),
+        ("In deze afdeling wordt verstaan onder horecabedrijf: een café.", 1),
+        ("Hoofdstuk 2 Openbare orde", 2), ("Artikel 2:28 Exploitatievergunning", 2),
+        ("Het is verboden zonder vergunning een horecabedrijf te exploiteren.", 2),
+        ("De griffier, mr. A. de Vries", 2)], fmt="pdf", path="r.pdf", pages=2))
+    assert [(a.number, a.section) for a in apv.articles] == [("2:27", "3"), ("2:28", "3")]
+    assert "griffier" not in apv.articles[-1].text
