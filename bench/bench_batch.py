@@ -99,8 +99,21 @@ def main() -> None:
     if args.n != TARGET_N:
         print(f"  geëxtrapoleerd naar {TARGET_N} gemeenten: {TARGET_N / rate * 60:.0f} s "
               f"({TARGET_N / rate:.1f} min; doel < 10 min)")
+    stats = json.loads((out / ".state" / "run.json").read_text(encoding="utf-8"))
+    cpu = stats.get("worker_cpu_seconds") or 0.0
+    if cpu and stats.get("checked", 0) + stats.get("failed", 0):
+        per = cpu / (stats["checked"] + stats["failed"])
+        ideal = args.jobs * 60 / per
+        print(f"  CPU per gemeente (workers): {per:.2f} s -> op {args.jobs} vrije cores ca. {ideal:.0f} "
+              f"gemeenten/minuut, {TARGET_N} in ca. {TARGET_N / ideal:.1f} min "
+              f"(load tijdens meting: {stats.get('loadavg')})")
 
     rerun, rc2, summary2 = run(cmd, env)
+    if " 0 gecontroleerd" not in summary2:
+        # Rules or code changed between the runs (shared working tree): the rerun rightly
+        # checked again; measure the next one, which has nothing to do.
+        print(f"  (herhaling controleerde opnieuw - regels gewijzigd? [{summary2}]; nogmaals)")
+        rerun, rc2, summary2 = run(cmd, env)
     print(f"herhaling (niets gewijzigd, CLI):  {rerun:5.2f} s  rc={rc2}  [{summary2}]  (doel < 10 s)", flush=True)
 
     probe = subprocess.run([sys.executable, "-c", RERUN_PROBE, str(region), str(out), str(args.jobs), str(db)],

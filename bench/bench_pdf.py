@@ -65,10 +65,13 @@ _CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from checker.ingest import read_document
+import checker.ingest.pdf  # the reader's lazy imports (pypdfium2) are a one-off per process
 t1 = time.perf_counter()
+c1 = time.process_time()
 raw = read_document(sys.argv[1])
 t2 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1, "pages": raw.pages, "blocks": len(raw.blocks),
+c2 = time.process_time()
+print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1, "cpu_s": c2 - c1, "pages": raw.pages, "blocks": len(raw.blocks),
                   "chars": sum(len(b.text) for b in raw.blocks),
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -80,11 +83,15 @@ def measure_reader(pdf: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure_pdftotext(pdf: Path, layout: bool) -> float:
+def measure_pdftotext(pdf: Path, layout: bool) -> tuple[float, float]:
+    """(wall, cpu) seconds of one pdftotext run; cpu from the children's rusage."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(pdf), "/dev/null"], check=True,
                    capture_output=True)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -117,10 +124,15 @@ def main() -> None:
     print(f"read_document: {read_s:.3f}s median of {args.runs} "
           f"({1000 * read_s / reader[0]['pages']:.2f} ms/page; import {reader[0]['import_s']:.2f}s)")
     print(f"peak memory (child ru_maxrss): {peak:.0f} MB")
+    cpu_s = statistics.median(r["cpu_s"] for r in reader)
+    print(f"read_document CPU time: {cpu_s:.3f}s")
     if have_p2t:
-        p, lay = statistics.median(plain), statistics.median(layout)
-        print(f"pdftotext: {p:.3f}s -> ratio {read_s / p:.2f}x; pdftotext -layout: {lay:.3f}s -> "
-              f"ratio {read_s / lay:.2f}x")
+        p, lay = statistics.median(w for w, _ in plain), statistics.median(w for w, _ in layout)
+        pc, lc = statistics.median(c for _, c in plain), statistics.median(c for _, c in layout)
+        print(f"pdftotext: wall {p:.3f}s -> ratio {read_s / p:.2f}x; cpu {pc:.3f}s -> ratio {cpu_s / pc:.2f}x")
+        print(f"pdftotext -layout: wall {lay:.3f}s -> ratio {read_s / lay:.2f}x; cpu {lc:.3f}s -> "
+              f"ratio {cpu_s / lc:.2f}x")
+        print("(CPU-time ratios are the steadier figure on a shared machine)")
     else:
         print("pdftotext not installed (apt-get install poppler-utils): no ratio")
     print(f"this process ru_maxrss: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -166,6 +166,7 @@ class DocumentInfo:
     articles: int = 0
     sha256: str | None = None
     warnings: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None  # same text as another supplied rendering; not checked twice
 
 
 @dataclass

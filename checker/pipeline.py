@@ -93,6 +93,45 @@ def doc_info(doc: StructuredDocument) -> DocumentInfo:
     )
 
 
+# When the same text is supplied in several renderings, the one with page numbers wins.
+_FORMAT_PREFERENCE = ("pdf", "docx", "xml", "html", "txt", "md")
+
+
+def _fingerprint(doc: StructuredDocument) -> tuple:
+    return (doc.type, tuple(a.number for a in doc.articles))
+
+
+def find_duplicates(docs: list[StructuredDocument]) -> dict[str, str]:
+    """Map path -> path of the rendering kept, for documents that are the same text.
+
+    Municipalities often hand in the PDF and the DOCX of one regulation; checking both
+    would double every quote. Same type, same article list and near-identical article
+    text count as the same document.
+    """
+    from rapidfuzz import fuzz
+
+    def rank(d: StructuredDocument) -> int:
+        return _FORMAT_PREFERENCE.index(d.format) if d.format in _FORMAT_PREFERENCE else 99
+
+    dup: dict[str, str] = {}
+    by_print: dict[tuple, list[StructuredDocument]] = {}
+    for d in docs:
+        if d.type and len(d.articles) >= 2:
+            by_print.setdefault(_fingerprint(d), []).append(d)
+    for group in by_print.values():
+        group.sort(key=rank)
+        kept: list[StructuredDocument] = []
+        for d in group:
+            text = " ".join(a.text for a in d.articles)[:20000]
+            twin = next((k for k in kept
+                         if fuzz.ratio(text, " ".join(a.text for a in k.articles)[:20000]) >= 90), None)
+            if twin is None:
+                kept.append(d)
+            else:
+                dup[d.path] = twin.path
+    return dup
+
+
 def check_documents(docs: list[StructuredDocument], errors: list[ErrorInfo] | None = None,
                     norm: str = "noord-holland", manual: str | Path | None = None,
                     municipality: str | None = None) -> CheckResult:
@@ -103,8 +142,15 @@ def check_documents(docs: list[StructuredDocument], errors: list[ErrorInfo] | No
     result = CheckResult(norm=norm, version=__version__)
     result.errors = list(errors or [])
     result.generated = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    duplicates = find_duplicates(docs)
     result.documents = [doc_info(d) for d in docs]
-    typed = [d for d in docs if d.type in DOC_TYPES]
+    for info in result.documents:
+        if info.path in duplicates:
+            info.duplicate_of = duplicates[info.path]
+            result.warnings.append(
+                f"{Path(info.path).name} bevat dezelfde tekst als {Path(info.duplicate_of).name}; "
+                "alleen dat laatste is getoetst.")
+    typed = [d for d in docs if d.type in DOC_TYPES and d.path not in duplicates]
     for d in docs:
         if d.type not in DOC_TYPES:
             result.warnings.append(

@@ -118,6 +118,9 @@ def draft_result() -> CheckResult:
                  [CriterionResult("vergunning", "exploitatievergunning", True),
                   CriterionResult("levensgedrag", "weigeringsgrond slecht levensgedrag", False,
                                   note="geen weigeringsgrond levensgedrag")]),
+        # a second gap in the same article: both comments span the same heading
+        _finding("apv.exploitatie.paracommercieel", "partial", "2:28",
+                 "Het is verboden een horecabedrijf te exploiteren zonder vergunning van de burgemeester."),
         _finding("apv.exploitatie.evenement", "partial", "2.25",  # "." for ":" on purpose
                  "De burgemeester kan de vergunning weigeren in het belang van de openbare orde."),
         _finding("apv.exploitatie.shisha", "missing"),
@@ -179,6 +182,7 @@ def test_annotate_anchors_one_comment_per_gap(tmp_path):
 
     anchors = {h.split("(")[1].split(",")[0]: p for h, p in _comment_anchors(out).items()}
     assert anchors["apv.exploitatie.horeca"] == "Artikel 2:28 Exploitatievergunning"
+    assert anchors["apv.exploitatie.paracommercieel"] == "Artikel 2:28 Exploitatievergunning"
     assert anchors["apv.exploitatie.evenement"] == "Artikel 2:25 Evenement"
     assert anchors["apv.exploitatie.shisha"] == "Afdeling 8 Toezicht op horecabedrijven"
     assert anchors["apv.exploitatie.seksbedrijf"] == "Hoofdstuk 3 Seksbranche"
@@ -193,6 +197,21 @@ def test_annotate_anchors_one_comment_per_gap(tmp_path):
     assert "Gebruikelijke formulering:" in text
 
     # comments only: every paragraph's text is unchanged
+    assert _body_texts(out) == _body_texts(draft)
+
+
+def test_annotate_finds_auto_numbered_article_by_title(tmp_path):
+    """Headings numbered by a Word list style carry no "Artikel 2:28" in their text."""
+    from checker.report.annotate import write_annotations
+
+    blocks = [(k, t.split(" ", 2)[2] if k == "art" else t) for k, t in apv_2024_draft()]
+    draft = write_docx(tmp_path / "autonummering.docx", blocks)
+    structured = _doc("autonummering.docx", apv_2024_draft())
+    out = tmp_path / "uit.docx"
+    write_annotations(draft, out, CheckResult(norm="noord-holland", findings=[
+        _finding("apv.exploitatie.horeca", "partial", "2:28", "Het is verboden")]), structured=structured)
+    anchors = _comment_anchors(out)
+    assert list(anchors.values()) == ["Exploitatievergunning"]
     assert _body_texts(out) == _body_texts(draft)
 
 
@@ -402,3 +421,30 @@ def test_diff_paths_end_to_end_txt(tmp_path):
     assert any(e.requirement == "apv.exploitatie.horeca" and "levensgedrag" in e.old.quote
                for e in d.evidence_changes)
     assert "SLECHTER" in render_diff_text(d)
+
+
+def test_cli_annotate_and_diff(tmp_path):
+    """The commands as a user types them: default output name, summary on stderr, exit 0."""
+    if not _pipeline_ready():
+        pytest.skip("pipeline (structure/match/norms) nog niet beschikbaar")
+    import subprocess
+    import sys
+
+    draft = write_docx(tmp_path / "apv-2024-concept.docx", apv_2024_draft())
+    run = subprocess.run([sys.executable, "-m", "checker.cli", "annotate", str(draft), "--type", "apv"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "apv-2024-concept.nagekeken.docx").exists()
+    assert run.stderr.startswith("normtoets: apv-2024-concept.nagekeken.docx: ")
+    assert "Traceback" not in run.stderr
+
+    old = write_txt(tmp_path / "apv-2019.txt", APV_2019)
+    new = write_txt(tmp_path / "apv-2024.txt", apv_2024_draft())
+    run = subprocess.run([sys.executable, "-m", "checker.cli", "diff", str(old), str(new), "--type", "apv",
+                          "-f", "markdown"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("# Vergelijking APV: apv-2019.txt → apv-2024.txt")
+    assert "▼ slechter" in run.stdout
+    run = subprocess.run([sys.executable, "-m", "checker.cli", "diff", str(old), str(new), "-f", "csv"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and "diff kent geen formaat 'csv'" in run.stderr

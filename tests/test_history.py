@@ -228,3 +228,14 @@ def test_check_with_gemeente_records_and_history_shows_it(tmp_path):
     for typ in result["absent_types"]:
         want.update({r: "absent" for r in got if r.startswith(typ + ".")})
     assert got == want
+
+
+def test_unusable_implicit_database_warns_but_explicit_one_is_an_error(tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "map-geen-bestand"
+    bad.mkdir()
+    r = make_result("Duinwijk", "2024-03-01T10:00:00+01:00", {"apv.exploitatie.horeca": "present"})
+    monkeypatch.setenv("NORMTOETS_DB", str(bad))
+    assert record_check(r) is None  # `check --gemeente` without --db: the check still runs
+    assert "niet in de historie opgeslagen" in capsys.readouterr().err
+    with pytest.raises(UsageError):
+        record_check(r, db_path=bad)

@@ -82,6 +82,14 @@ def test_elf_renamed_docx(work):
     assert "programma" in str(refused(path, "unsupported"))
 
 
+def test_password_protected_docx(work):
+    # Office stores an encrypted .docx as an OLE compound file with an "EncryptedPackage" stream
+    path = work / "beveiligd.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le")
+                     + os.urandom(4096))
+    assert "versleuteld" in str(refused(path, "encrypted"))
+
+
 def test_docx_zip_bomb_ratio(work):
     path = work / "bom.docx"
     filler = b"<w:p><w:r><w:t>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</w:t></w:r></w:p>" * 400_000  # ~22 MB

@@ -50,6 +50,19 @@ def _result():
         return make_result(), "fixture"
 
 
+def _full_page_png(driver, path: Path) -> None:
+    """Whole document, not just the viewport (window chrome would cut the bottom off)."""
+    import base64
+
+    m = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = m.get("cssContentSize") or m["contentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
     if not _have_browser():
@@ -108,12 +121,8 @@ def test_report_shows_every_requirement_status_and_quote(driver, report):
     # nothing forces horizontal scrolling on a laptop screen
     assert driver.execute_script("return document.documentElement.scrollWidth") <= 1280
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(height + 40, 30000))
-    assert driver.save_screenshot(str(ARTIFACTS / "report.png"))
+    _full_page_png(driver, ARTIFACTS / "report.png")
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
-    driver.set_window_size(1280, 1000)
 
 
 def test_skip_link_and_narrow_screen(driver, report):
@@ -175,8 +184,4 @@ def test_diff_report_in_browser(driver, tmp_path):
     assert "▼ slechter" in body and "Aanwezig" in body and "Gedeeltelijk" in body
     assert "verwijderd" in body and "Weigeringsgronden" in body and "vernummerd" in body
     assert "slecht levensgedrag" in body
-    ARTIFACTS.mkdir(exist_ok=True)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(height + 40, 30000))
-    assert driver.save_screenshot(str(ARTIFACTS / "diff.png"))
-    driver.set_window_size(1280, 1000)
+    _full_page_png(driver, ARTIFACTS / "diff.png")

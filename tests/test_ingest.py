@@ -74,6 +74,40 @@ def test_pdf_headings_and_leden_are_separate_blocks(apv_pdf):
     assert "Artikel 2:30 [Vervallen]" in t
 
 
+def test_pdf_chapter_running_headers_removed(work):
+    """A header naming the current chapter repeats on only a third of the pages."""
+    from reportlab.pdfgen import canvas
+
+    chapters = ["Hoofdstuk 1 Algemene bepalingen", "Hoofdstuk 2 Openbare orde", "Hoofdstuk 3 Seksbranche"]
+    path = work / "chapters.pdf"
+    c = canvas.Canvas(str(path))
+    art = 0
+    for ci, chapter in enumerate(chapters):
+        for page in range(4):
+            c.setFont("Helvetica", 8)
+            c.drawString(72, 800, chapter)
+            c.drawRightString(523, 30, str(ci * 4 + page + 1))
+            y = 760
+            if page == 0:
+                c.setFont("Helvetica-Bold", 10)
+                c.drawString(72, y, chapter)
+                y -= 24
+            for _ in range(3):
+                art += 1
+                c.setFont("Helvetica-Bold", 10)
+                c.drawString(72, y, f"Artikel {ci + 1}:{art} Onderwerp {art}")
+                c.setFont("Helvetica", 10)
+                c.drawString(72, y - 14, f"De burgemeester kan regels stellen over onderwerp {art}.")
+                y -= 40
+            c.showPage()
+    c.save()
+    t = texts(read_document(path))
+    for chapter in chapters:
+        assert t.count(chapter) == 1, t
+    assert not any(x.isdigit() for x in t)
+    assert t[:2] == ["Hoofdstuk 1 Algemene bepalingen", "Artikel 1:1 Onderwerp 1"]
+
+
 def test_pdf_article_title_on_next_line_stays_one_heading(apv_pdf):
     assert "Artikel 2:28 Exploitatievergunning" in texts(apv_pdf)
     assert "Exploitatievergunning" not in texts(apv_pdf)
@@ -85,8 +119,11 @@ def test_pdf_line_end_hyphenation(apv_pdf):
     assert "horeca-inrichting" in block(apv_pdf, "b. horecabedrijf").text
 
 
-def test_pdf_two_column_page_read_column_by_column(apv_pdf):
-    page2 = [b.text for b in apv_pdf.blocks if b.page == 2]
+@pytest.mark.parametrize("interleave", [True, False])
+def test_pdf_two_column_page_read_column_by_column(apv_pdf, work, interleave):
+    raw = apv_pdf if interleave else read_document(
+        builders.build_apv_pdf(work / "cols.pdf", scanned_page=False, interleave=False))
+    page2 = [b.text for b in raw.blocks if b.page == 2]
     assert page2[0] == "Artikel 3:1 Begripsbepalingen"
     assert page2[1] == builders.LEFT_COL[1]
     assert page2.index("Artikel 3:2 Vergunning") < page2.index("Artikel 3:3 Weigeringsgronden")
@@ -109,6 +146,34 @@ def test_pdf_policy_hanging_indent_spacing_and_table(work):
     ]
     assert raw.blocks[0].kind == "heading" and raw.blocks[0].font_size == 13.5
     assert [b.kind for b in raw.blocks].count("table") == 4
+
+
+def test_table_of_contents_entries_are_dropped(work):
+    from reportlab.pdfgen import canvas
+
+    import docx
+
+    path = work / "toc.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica-Bold", 12)
+    c.drawString(72, 760, "Inhoudsopgave")
+    c.setFont("Helvetica", 10)
+    for i, (head, page) in enumerate((("Artikel 2:28 Exploitatievergunning", 2), ("Artikel 2:29 Sluitingstijden", 2))):
+        c.drawString(72, 730 - 14 * i, f"{head} {'.' * 60} {page}")
+    c.showPage()
+    c.setFont("Helvetica-Bold", 10)
+    c.drawString(72, 760, "Artikel 2:28 Exploitatievergunning")
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 740, "Het is verboden een horecabedrijf te exploiteren zonder vergunning.")
+    c.showPage()
+    c.save()
+    assert texts(read_document(path)) == ["Inhoudsopgave", "Artikel 2:28 Exploitatievergunning",
+                                          "Het is verboden een horecabedrijf te exploiteren zonder vergunning."]
+    d = docx.Document()
+    d.add_paragraph("Artikel 2:28 Exploitatievergunning\t31", style=d.styles.add_style("toc 1", 1))
+    d.add_paragraph("Artikel 2:28 Exploitatievergunning")
+    d.save(str(work / "toc.docx"))
+    assert texts(read_document(work / "toc.docx")) == ["Artikel 2:28 Exploitatievergunning"]
 
 
 @pytest.mark.skipif(not HAS_TESSERACT, reason="tesseract not installed")
@@ -315,6 +380,9 @@ def test_markdown_headings(work):
     ("de APV-", "bepaling", "de APV-bepaling"),
     ("hoofdstuk 2-", "vliegtuigen", "hoofdstuk 2-vliegtuigen"),
     ("zee-", "eend", "zee-eend"),
+    ("de niet-", "naleving", "de niet-naleving"),
+    ("per e-", "mail", "per e-mail"),
+    ("een bedrijfs-", "matig", "een bedrijfsmatig"),
     ("het", "college", "het college"),
 ])
 def test_join_lines(prev, nxt, want):

@@ -317,3 +317,21 @@ def test_rules_listing():
     data = list_rules_json(None)
     assert data["rules_version"] == load_rules().version
     assert all(r["criteria"] for r in data["rules"])
+
+
+def test_place_of_another_activity_is_not_the_licensed_object(tmp_path):
+    got, _ = _check(tmp_path, """Artikel 2:38 Aanwezigheidsvergunning
+1. Het is verboden zonder vergunning van de burgemeester in een horecabedrijf een kansspelautomaat aanwezig te hebben.
+2. De burgemeester weigert de vergunning indien de exploitant in enig opzicht van slecht levensgedrag is.
+""")
+    assert got["apv.exploitatie.horeca"].status == "missing"
+    assert got["apv.exploitatie.speelautomaten"].status == "present"
+
+
+def test_explanation_names_locations_per_criterion(tmp_path):
+    got, _ = _check(tmp_path, HORECA)
+    f = got["apv.exploitatie.evenement"]
+    assert f.explanation.startswith("Evenementenvergunning")
+    assert "art. 2:24 lid 1" in f.explanation and "art. 2:25 lid 1" in f.explanation
+    seks = got["apv.exploitatie.seksbedrijf"]
+    assert "Ontbreekt: weigeringsgrond slecht levensgedrag" in seks.explanation

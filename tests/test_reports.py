@@ -317,6 +317,7 @@ def test_markdown_report():
     assert "a \\| b" in md
     assert "NH 1.1" in md and "voldoet" in md
     assert "## Per normonderdeel" in md and "| NH 1.2 | ? Handmatig | – |" in md
+    assert "| NH 1.1 | ✔ Aanwezig (handmatig beantwoord) | – |" in md
 
 
 def test_csv_one_row_per_requirement():
@@ -476,6 +477,22 @@ def test_html_with_real_norm_view():
     row = row[: row.index("</tr>")]
     assert "Document ontbreekt" in row
     assert "Besluit college 12-03-2025" in page
+
+
+def test_answered_manual_item_counts_as_its_answer():
+    from checker.report import group_counts
+    from checker.report.html import render_html
+
+    r = make_result()
+    bewust = r.groups[0]
+    assert [it["id"] for it in bewust["items"]] == ["NH 1.1", "NH 1.2"]
+    # NH 1.1 answered "present" by the municipality, NH 1.2 still open
+    counts = group_counts(bewust, {f.requirement: f for f in r.findings})
+    assert counts["present"] == 1 and counts["manual"] == 1
+    page = render_html(r)
+    row = page[page.index('<th scope="row">NH 1.1</th>'):]
+    row = row[: row.index("</tr>")]
+    assert "Aanwezig" in row and "handmatig beantwoord" in row
 
 
 def test_html_empty_result():

@@ -325,3 +325,75 @@ def test_merged_section_heading_and_repeated_chapter_header():
         ("De griffier, mr. A. de Vries", 2)], fmt="pdf", path="r.pdf", pages=2))
     assert [(a.number, a.section) for a in apv.articles] == [("2:27", "3"), ("2:28", "3")]
     assert "griffier" not in apv.articles[-1].text
+
+
+def test_heading_variants_and_quoted_law_articles():
+    doc = structure_document(_raw([
+        "Verordening marktgelden Zandvoorde", "Hoofdstuk I. Algemene bepalingen",
+        "Artikel 1 (Begripsbepalingen)", "In deze verordening wordt verstaan onder markt: de weekmarkt.",
+        "Artikel 2 Toepassing.", "Deze verordening geldt voor de weekmarkt.",
+        "Artikel 3 [Vervallen per 01-01-2005.]", "Artikel 4. Slotbepaling.",
+        "Deze verordening treedt in werking met ingang van 1 januari 2006.",
+        "Artikel 5 Opiumwet is hier niet van toepassing."]))
+    assert [(a.number, a.title, a.status) for a in doc.articles] == [
+        ("1", "Begripsbepalingen", "in_force"), ("2", "Toepassing", "in_force"),
+        ("3", "[Vervallen per 01-01-2005.]", "vervallen"), ("4", "Slotbepaling", "in_force")]
+    assert doc.divisions[0].number == "I" and doc.in_force_date == "2006-01-01"
+    pol = structure_document(_raw([
+        "Damoclesbeleid Zandvoorde", "1 Inleiding", "Dit beleid gaat over drugs.", "2 Wettelijk kader",
+        "Artikel 13b Opiumwet", "1. De burgemeester is bevoegd een last onder bestuursdwang op te leggen.",
+        "Artikel 174a Gemeentewet", "1. De burgemeester kan besluiten een woning te sluiten.",
+        "3 Stappenplan", "Bij een eerste overtreding volgt een waarschuwing.", "3.1 Woningen",
+        "Sluiting voor drie maanden.", "4 Slot", "Dit beleid treedt in werking op 1 mei 2020."]))
+    assert [a.number for a in pol.articles] == ["1", "2", "3", "3.1", "4"]
+    assert "Artikel 174a Gemeentewet" in pol.articles[1].text and pol.type == "damocles"
+
+
+def test_numbered_list_alone_is_not_a_section_list():
+    doc = structure_document(_raw([
+        "Protocol agressie gemeente Zandvoorde", "Wat doe je bij agressie?", "1. Blijf rustig",
+        "2. Waarschuw een collega", "3. Bel zo nodig 112", "Na het incident",
+        "Meld het incident bij je leidinggevende."]))
+    assert doc.articles == [] and doc.type == "agressie" and doc.warnings
+
+
+def test_chapters_only_policy_uses_chapters_as_sections():
+    doc = structure_document(_raw([
+        "Beleidsregels Bibob Eemdal 2021", "Hoofdstuk 1 Inleiding", "Deze beleidsregels gaan over de Wet Bibob.",
+        "Hoofdstuk 2", "Reikwijdte", "De burgemeester past de wet toe bij horeca.",
+        "Hoofdstuk 3 Slot", "Deze regels treden in werking op 1 mei 2021."]))
+    assert [(a.number, a.title, a.kind) for a in doc.articles] == [
+        ("1", "Inleiding", "sectie"), ("2", "Reikwijdte", "sectie"), ("3", "Slot", "sectie")]
+    assert doc.articles[1].text == "De burgemeester past de wet toe bij horeca."
+    assert doc.type == "bibob" and doc.in_force_date == "2021-05-01"
+
+
+def test_markdown_export_with_meta_tag(tmp_path):
+    md = tmp_path / "opiumwet.md"
+    md.write_text(
+        "<meta http-equiv='Content-Type' content='text/html; charset=utf-8' />\n\n"
+        "##Wet van 12 mei 1928, tot vaststelling van bepalingen betreffende het opium\n\n"
+        "Wij WILHELMINA, bij de gratie Gods, Koningin der Nederlanden.\n\n"
+        "### Artikel  1  \n\n1.   In deze wet wordt verstaan onder:  \n\na. Onze Minister: de Minister van VWS;  \n\n"
+        "###Artikel  3c \n\n1.  Bij [algemene maatregel van bestuur](#amvb) kunnen middelen worden aangewezen.   \n\n"
+        "### Artikel  13b  \n\n1. De burgemeester is bevoegd tot oplegging van een last onder bestuursdwang. \n\n"
+        "Lasten en bevelen, dat deze in het *Staatsblad* zal worden geplaatst.   \n\n"
+        "### Lijst  I  \n\n| acetorfine  | –  |\n", encoding="utf-8")
+    doc = _load(md)
+    assert [a.number for a in doc.articles] == ["1", "3c", "13b"]
+    assert doc.title.startswith("Wet van 12 mei 1928") and doc.type is None
+    assert "algemene maatregel van bestuur kunnen" in doc.articles[1].text
+
+
+def test_toelichting_per_article_does_not_end_the_articles():
+    doc = structure_document(_raw([
+        "Beleidslijn Bibob gemeente Noordkaap 2019",
+        "Artikel 1. Begripsbepalingen", "In deze beleidslijn wordt verstaan onder Wet: de Wet Bibob.",
+        "Toelichting", "Dit artikel definieert begrippen. Zie ook artikel 3.",
+        "Artikel 2. Horeca", "De burgemeester past de Wet toe bij horeca.",
+        "Toelichting op artikel 2", "Bij horeca wordt altijd getoetst.",
+        "Artikel 3. Slot", "Deze beleidslijn treedt in werking op 1 juli 2019."]))
+    assert [(a.number, a.title) for a in doc.articles] == [("1", "Begripsbepalingen"), ("2", "Horeca"), ("3", "Slot")]
+    assert [n.refers_to for n in doc.toelichting] == ["1", "2"]
+    assert all("getoetst" not in a.text for a in doc.articles)
+    assert doc.in_force_date == "2019-07-01" and doc.municipality == "Noordkaap"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -41,8 +42,12 @@ SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referr
                     "x-frame-options")
 
 
+@functools.lru_cache(maxsize=None)
 def _cli_check(*paths: Path, norm: str = "noord-holland") -> dict:
-    """`normtoets check --format json` on the same files: the reference for the web."""
+    """`normtoets check --format json` on the same files: the reference for the web.
+
+    Cached: the CLI gives the same answer for the same files, and each run costs seconds.
+    Callers must not mutate the returned dict."""
     proc = subprocess.run([sys.executable, "-m", "checker.cli", "check", *map(str, paths),
                            "--format", "json", "--norm", norm],
                           capture_output=True, text=True, timeout=600)

@@ -1,7 +1,7 @@
 """Region batch: check every municipality of a region in parallel, resumably.
 
 REGION_DIR/<municipality>/<documents>  ->  OUT_DIR/<municipality>.json + .html,
-OUT_DIR/matrix.csv, matrix.xlsx, index.html, and OUT_DIR/.state/<municipality>.json
+OUT_DIR/matrix.csv, matrix.xlsx, index.html, and OUT_DIR/.state/gemeenten/<municipality>.json
 (the manifest that lets a rerun skip unchanged municipalities).
 
 The parent process stays light (no spaCy): it hashes files, compares manifests,
@@ -26,6 +26,7 @@ from . import state
 
 RESERVED_STEMS = {"index", "matrix"}
 CATALOGUE_FILE = "catalogue.json"
+RUN_FILE = "run.json"  # figures of the last run (elapsed, CPU), for benchmarks and support
 
 
 # ---------------------------------------------------------------- catalogue
@@ -286,6 +287,7 @@ class _Outcome:
     checked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # worker CPU time spent checking (for benchmarks)
 
 
 def _timeout_error(path: str, seconds: float, limit: float, crashed: str | None) -> dict[str, str]:
@@ -307,7 +309,8 @@ def _write_failure(task: dict[str, Any], out: Path, error: dict[str, str], norm:
     result.errors = [ErrorInfo(path=e["path"], error=e["error"], code=e.get("code", "timeout"))
                      for e in task.get("extra_errors") or []]
     result.errors.append(ErrorInfo(path=error["path"], error=error["error"], code=error["code"]))
-    result.absent_types = list(DOC_TYPES)
+    # Nothing was assessed: cells stay empty ("niet beoordeeld"), not "document ontbreekt".
+    result.absent_types = []
     d = check_dict(result)
     old = state.read_json(state.manifest_path(out, task["stem"]))
     previous = state.previous_from(old, out / f"{task['stem']}.json")
@@ -317,7 +320,7 @@ def _write_failure(task: dict[str, Any], out: Path, error: dict[str, str], norm:
         # Deterministic overrun: do not retry on an unchanged rerun unless --timeout grows.
         manifest = dict(task["fingerprint"])
         manifest.update({"status": "timeout", "timeout": task["timeout"], "html": None,
-                         "generated": d["generated"], "statuses": {}, "absent_types": list(DOC_TYPES),
+                         "generated": d["generated"], "statuses": {}, "absent_types": [],
                          "errors": len(result.errors), "previous": previous})
         state.write_json(state.manifest_path(out, task["stem"]), manifest)
     else:
@@ -370,7 +373,8 @@ def _cpu_count() -> int:
 
 def _run_locked(region: Path, out: Path, jobs: int, norm: str, timeout: float,
                 db_path: Path | None, force: bool, t0: float) -> int:
-    state.clean_temp_files(out, state.state_dir(out))
+    state.manifests_dir(out).mkdir(parents=True, exist_ok=True)
+    state.clean_temp_files(out, state.state_dir(out), state.manifests_dir(out))
     munis = discover(region)
     if not munis:
         print(f"normtoets: waarschuwing: geen gemeentemappen gevonden in '{region}'.", file=sys.stderr)
@@ -431,10 +435,23 @@ def _run_locked(region: Path, out: Path, jobs: int, norm: str, timeout: float,
     warnings = write_outputs(out, rows, cat, norm=norm, version=__version__, region=region.name,
                              summary=summary)
     history.finish(checked=len(outcome.checked), skipped=len(outcome.skipped), failed=len(outcome.failed))
+    state.write_json(state.state_dir(out) / RUN_FILE, {
+        "finished": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "elapsed_seconds": round(elapsed, 3), "jobs": jobs, "municipalities": len(munis),
+        "checked": len(outcome.checked), "failed": len(outcome.failed), "skipped": len(outcome.skipped),
+        "worker_cpu_seconds": round(outcome.cpu_seconds, 3), "loadavg": _loadavg(),
+    })
     for w in warnings + history.warnings:
         print(f"normtoets: waarschuwing: {w}", file=sys.stderr)
     print(summary, file=sys.stderr, flush=True)
     return 1 if any(r.errors for r in rows) else 0
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 def _summary(total: int, o: _Outcome, skipped_err: int, elapsed: float) -> str:
@@ -574,8 +591,12 @@ def _run_pool(todo: list[Municipality], out: Path, jobs: int, norm: str, timeout
         elif kind == "done":
             task, w.task = w.task, None
             summary = msg[2]
+            outcome.cpu_seconds += float(summary.get("cpu") or 0.0)
             if summary.get("ok"):
                 finish(task, summary["result"], summary["errors"])
+                if summary.get("html_error"):
+                    progress.message(f"normtoets: {task['name']}: HTML-rapport niet geschreven "
+                                     f"({summary['html_error']}); de JSON is wel geschreven.")
             elif summary.get("global"):
                 raise NormtoetsError(f"Batch afgebroken: {summary.get('fatal')}")
             else:

@@ -235,7 +235,16 @@ def record_check(result: Any, db_path: str | Path | None = None, *, source: str 
         return None
     own = conn is None
     if own:
-        conn = connect(db_path)
+        try:
+            conn = connect(db_path)
+        except UsageError as e:
+            if db_path is not None:
+                raise  # asked for explicitly (--db): a usage error
+            import sys
+
+            # Implicit history (only --gemeente): never let it stop the check itself.
+            print(f"normtoets: waarschuwing: {e} Resultaat niet in de historie opgeslagen.", file=sys.stderr)
+            return None
     try:
         key = result_key(d)
         # Cheap read first: a batch rerun asks this for every skipped municipality.

@@ -1,6 +1,7 @@
-"""Resumable batch state: one manifest per municipality in OUT_DIR/.state/.
+"""Resumable batch state: one manifest per municipality under OUT_DIR/.state/.
 
-A manifest is written (atomically) only after that municipality's JSON and HTML, so
+A manifest (OUT_DIR/.state/gemeenten/<municipality>.json) is written (atomically) only
+after that municipality's JSON and HTML, so
 its presence with a matching fingerprint means "done, nothing changed since". This
 module stays free of heavy imports: a rerun with nothing to do must not load spaCy.
 """
@@ -24,8 +25,13 @@ def state_dir(out: Path) -> Path:
     return out / STATE_DIR
 
 
+def manifests_dir(out: Path) -> Path:
+    # Own folder, so no municipality name can collide with catalogue.json / run.json / lock.
+    return state_dir(out) / "gemeenten"
+
+
 def manifest_path(out: Path, stem: str) -> Path:
-    return state_dir(out) / f"{stem}.json"
+    return manifests_dir(out) / f"{stem}.json"
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -56,7 +62,9 @@ def tree_hash(*dirs: Path) -> str:
         if not d.is_dir():
             h.update(f"-{d.name}\0".encode())
             continue
-        for f in sorted(p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        # Documentation (README.md) does not change results; everything else might.
+        for f in sorted(p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                        and p.suffix.lower() != ".md" and not p.name.startswith(".")):
             h.update(str(f.relative_to(d)).encode() + b"\0")
             h.update(sha256_file(f).encode())
     return h.hexdigest()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,6 @@ def _die_with_parent() -> None:
     ppid = os.getppid()
 
     def watch() -> None:
-        import time
-
         while True:
             time.sleep(1.0)
             if os.getppid() != ppid:
@@ -125,6 +124,7 @@ def worker_main(conn, silence: bool = True) -> None:
         if msg[0] == "stop":
             return
         task = msg[1]
+        cpu0 = time.process_time()
         try:
             summary = check_municipality(task, lambda *m: conn.send(m))
         except Exception as e:  # noqa: BLE001 - report, never die silently
@@ -134,6 +134,7 @@ def worker_main(conn, silence: bool = True) -> None:
             # would fail every municipality alike: the parent stops the run.
             summary = {"ok": False, "fatal": str(e) if isinstance(e, NormtoetsError) else f"{type(e).__name__}: {e}",
                        "global": isinstance(e, NormtoetsError) and not isinstance(e, DocumentError)}
+        summary["cpu"] = time.process_time() - cpu0
         try:
             conn.send(("done", task["id"], summary))
         except (EOFError, OSError, BrokenPipeError):
@@ -142,7 +143,6 @@ def worker_main(conn, silence: bool = True) -> None:
 
 def check_municipality(task: dict[str, Any], send) -> dict[str, Any]:
     """Check one municipality folder exactly like `normtoets check DIR` and write its outputs."""
-    from ..errors import DocumentError  # noqa: F401
     from ..model import ErrorInfo
     from ..pipeline import check_documents
     from ..report.jsonout import check_dict, dumps, write_text

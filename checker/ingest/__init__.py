@@ -2,6 +2,17 @@
 
 `read_document(path)` sniffs the real format from the content (magic bytes), not
 only from the extension, and raises DocumentError with a Dutch message for bad input.
+
+The block contract every reader keeps (the structure parser relies on it):
+- blocks in reading order, one logical paragraph per block (wrapped PDF lines joined,
+  line-end hyphenation undone, running headers/footers/page numbers removed);
+- a heading line ("Hoofdstuk 2 ...", "Artikel 2:28 ...", "§ 3", bold "3.2 Reikwijdte") and
+  every lid/onderdeel ("1. ", "a. ", "1° ") starts its own block; a heading whose title
+  sits on the next line in the same bold font stays one block;
+- `page` is 1-based for PDF, None elsewhere; `kind` is "heading" where a style/element or
+  (PDF) a larger or bold short line says so, "table" for table rows ("| a | b |"), else
+  "para"; `bold` means the whole paragraph is bold; `source` is "ocr" for recognised text,
+  "cvdr" for CVDR XML, "table" for table rows.
 """
 from __future__ import annotations
 

@@ -478,6 +478,10 @@ class _Reader:
             return  # table of contents: headings again, with page numbers
         label = self.numbering.label(*numpr) if numpr else ""
         level = self.styles.heading_level(pstyle) if pstyle else None
+        if level is None and ppr is not None:
+            ol = ppr.find(_W + "outlineLvl")  # outline level set on the paragraph itself
+            if ol is not None and (ol.get(_W + "val") or "").isdigit() and int(ol.get(_W + "val")) < 9:
+                level = int(ol.get(_W + "val")) + 1
         visible = [r for r in runs if r[0].strip()]
         bold = bool(visible) and all(r[1] for r in visible)
         italic = bool(visible) and all(r[2] for r in visible)

@@ -31,7 +31,8 @@ _REFERENCE_END_RE = re.compile(
     r"(?:\b(?:artikel|artikelen|lid|leden|onder|onderdeel|onderdelen|bijlage|hoofdstuk|afdeling|"
     r"paragraaf|nummer|nr\.|sub|van|de|het|een|in|op|bij|tot|als)|[,(\-/])$", re.I)
 
-_VOWELS = set("aeiouyAEIOUYáéíóúäëïöüàèìòùâêîôû")
+# Prefixes Dutch always writes with a hyphen ("niet-naleving", "ex-partner", "oud-raadslid").
+_HYPHEN_PREFIXES = {"niet", "ex", "oud", "non", "loco"}
 # Line-final hyphen characters: the real one plus soft hyphens as PDF producers emit them.
 _HYPHENS = ("-", "\u00ad", "\u2010", "\x02", "\ufffe")
 
@@ -57,7 +58,7 @@ _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
 
 def fix_ligatures(text: str) -> str:
     """PDF text often keeps typographic ligatures ("ﬁnancieel"): words must match plainly."""
-    return text.translate(_LIGATURES)
+    return text.translate(_LIGATURES) if text and max(text) >= "\ufb00" else text
 
 
 def starts_block(text: str) -> bool:
@@ -101,6 +102,8 @@ def join_lines(prev: str, nxt: str, vocab: "Vocab | None" = None) -> str:
                 return stem + "-" + nxt
             if (sw + w2).lower() in vocab.words:
                 return stem + nxt
+        if len(stem_word) == 1 or stem_word.lower() in _HYPHEN_PREFIXES:
+            return stem + "-" + nxt  # "e-mail", "niet-ontvankelijk", "oud-wethouder"
         before = stem[: len(stem) - len(stem_word)].rstrip()
         proper = (stem_word[:1].isupper() and before and not before.endswith((".", ":", ";", "!", "?")))
         if (nxt[0].isupper() or (_is_vowel(stem[-1]) and _is_vowel(nxt[0]))
@@ -162,7 +165,8 @@ TOC_LINE_RE = re.compile(r"(?:\.\s?){4,}\s*[0-9]{1,4}$|\u2026{2,}\s*[0-9]{1,4}$|
 
 
 def is_toc_line(text: str) -> bool:
-    return bool(TOC_LINE_RE.search(text))
+    # cheap guard first: this runs on every line of every PDF
+    return bool(text) and text[-1].isdigit() and bool(TOC_LINE_RE.search(text))
 
 
 def is_page_number(text: str) -> bool:

@@ -127,43 +127,59 @@ class _FontProbe:
 _LINE_RE = re.compile(r"[^\r\n\ufffe]+\ufffe?|\ufffe")
 
 
-def _pdfium_lines(tp, pageno: int, probe: _FontProbe) -> list[Line]:
+def _pdfium_lines(textpage, pageno: int, probe: _FontProbe) -> list[Line]:
+    """Visual lines of one page with position, size and style from a few char probes.
+
+    This is the hot path (every line of every page): raw ctypes calls on the bare handle with
+    reused out-parameters, attribute lookups hoisted out of the loop.
+    """
     raw = probe.raw
-    n = tp.count_chars()
+    n = textpage.count_chars()
     if n <= 0:
         return []
-    text = tp.get_text_range()
+    text = textpage.get_text_range()
+    tp = textpage.raw
+    clamp = len(text) != n  # non-BMP chars shift offsets: then keep indices in range
     last_idx = n - 1
     lines: list[Line] = []
-    # Raw ctypes calls with reused out-parameters: the pypdfium2 helpers allocate per call.
-    l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    bl, br, bb, bt = ctypes.byref(l_), ctypes.byref(r_), ctypes.byref(b_), ctypes.byref(t_)
+    r_ = ctypes.c_double()
+    scratch = ctypes.c_double()
+    bl, br, bb, bt = ctypes.byref(scratch), ctypes.byref(r_), ctypes.byref(scratch), ctypes.byref(scratch)
     get_box = raw.FPDFText_GetCharBox
     get_size = raw.FPDFText_GetFontSize
+    get_origin = raw.FPDFText_GetCharOrigin
+    ox_ref, oy_ref, ox, oy = probe.ox_ref, probe.oy_ref, probe.ox, probe.oy
+    style = probe.style
+    append = lines.append
     for m in _LINE_RE.finditer(text):
         s = m.group(0)
-        stripped = s.strip()
+        ls = s.lstrip()
+        stripped = ls.rstrip()
         if not stripped or stripped == "\ufffe":
             continue
-        lead = len(s) - len(s.lstrip())
-        i0 = min(m.start() + lead, last_idx)
-        i1 = min(m.start() + len(s.rstrip()) - 1, last_idx)
-        x0, y = probe.origin(tp, i0)
+        i0 = m.start() + len(s) - len(ls)
+        i1 = i0 + len(stripped) - 1
+        im = (i0 + i1) // 2
+        if clamp:
+            i0, i1, im = min(i0, last_idx), min(i1, last_idx), min(im, last_idx)
+        get_origin(tp, i0, ox_ref, oy_ref)
+        x0 = ox.value
+        y = oy.value
         get_box(tp, i1, bl, br, bb, bt)
         x1 = r_.value
         # Middle and last char; list labels ("1." + tab) may carry odd sizes, so the first char
         # only breaks a tie.
-        sm = get_size(tp, (i0 + i1) // 2)
+        sm = get_size(tp, im)
         s1 = get_size(tp, i1)
         if abs(sm - s1) > 0.05:
             size = round(sorted((get_size(tp, i0), sm, s1))[1], 1)
         else:
             size = round(s1, 1)
-        # Whole-line bold/italic: probe first char; only when it is styled probe middle and last.
-        bold, italic = probe.style(tp, i0)
+        # Whole-line bold/italic: probe the first char; only when it is styled the others.
+        bold, italic = style(tp, i0)
         if (bold or italic) and i1 != i0:
-            b1, it1 = probe.style(tp, i1)
-            bm, itm = probe.style(tp, min((i0 + i1) // 2, last_idx))
+            b1, it1 = style(tp, i1)
+            bm, itm = style(tp, im)
             bold = bold and b1 and bm
             italic = italic and it1 and itm
         sp = stripped.find(" ")
@@ -174,8 +190,9 @@ def _pdfium_lines(tp, pageno: int, probe: _FontProbe) -> list[Line]:
             first_w = x1 - x0
         if x1 < x0:  # right-to-left or odd boxes
             x1 = x0 + first_w if first_w > 0 else x0
-        lines.append(Line(stripped.replace("\ufffe", "-"), x0, x1, y, y + size * 0.75, size,
-                          bold, italic, first_w, pageno))
+        if "\ufffe" in stripped:
+            stripped = stripped.replace("\ufffe", "-")
+        append(Line(stripped, x0, x1, y, y + size * 0.75, size, bold, italic, first_w, pageno))
     return lines
 
 
@@ -188,9 +205,11 @@ def _is_two_column(lines: list[Line], tp, raw) -> float | None:
     hi = max(ln.x1 for ln in body)
     mid = (lo + hi) / 2
     width = hi - lo
-    left_only = sum(1 for ln in body if ln.x1 < mid + 0.02 * width)
+    left = [ln.x1 for ln in body if ln.x1 < mid + 0.02 * width]
     right_only = sum(1 for ln in body if ln.x0 > mid - 0.02 * width)
-    if left_only >= 5 and right_only >= 5 and (left_only + right_only) >= 0.6 * len(body):
+    if (len(left) >= 5 and right_only >= 5 and (len(left) + right_only) >= 0.6 * len(body)
+            and _pct(left, 0.8) > mid - 0.15 * width):
+        # both halves filled up to the gutter: columns of running text, not a short-cell table
         return mid
     # Columns interleaved line by line in the content stream: pdfium then joins the left and
     # right halves into one line. Detect an empty vertical band around the middle.
@@ -311,13 +330,26 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
     for pi, ln in zone_lines:
         counts[(norm_running(ln.text), ln.y > heights[pi] / 2)] += 1
     need = max(2, int(n_text_pages * 0.4 + 0.5)) if n_text_pages >= 2 else 10 ** 9
+    # Headers naming the current chapter repeat only within that chapter; set in a smaller
+    # font than the body they are running text already when seen on three pages.
+    sizes = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[ln.size] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
     drop = set()
     repeated: set[str] = set()
+    done: set[tuple] = set()
+    # Most extreme line first, so that a body heading that repeats the chapter header right
+    # below it ("Hoofdstuk 2 ..." twice) loses only the header.
+    zone_lines.sort(key=lambda t: (t[0], -abs(t[1].y - heights[t[0]] / 2)))
     for pi, ln in zone_lines:
         key = (norm_running(ln.text), ln.y > heights[pi] / 2)
-        if is_page_number(ln.text) or counts[key] >= need:
+        threshold = min(need, 3) if ln.size < body - 0.5 else need
+        if is_page_number(ln.text) or (counts[key] >= threshold and (pi, key) not in done):
             drop.add(id(ln))
-            if counts[key] >= need:
+            done.add((pi, key))
+            if counts[key] >= threshold:
                 repeated.add(key[0])
     if drop:
         for pi, lines in enumerate(pages):
@@ -345,7 +377,8 @@ def _doc_stats(pages: list[list[Line]]):
                 if 0.9 * body < d < 3.0 * body:
                     v = round(d / body * 20) / 20
                     clusters[v] += 1
-                    if a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text) or HEADING_RE.match(b.text):
+                    if v > 1.3 and (a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text)
+                                    or HEADING_RE.match(b.text)):
                         para_like[v] += 1
     # The line pitch is the smallest frequent distance. In documents made of one-line
     # paragraphs the frequent distance is the paragraph distance: recognised by its pairs
@@ -398,38 +431,40 @@ def _pct(vals, q):
 
 
 def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
-    same_style = abs(p.size - ln.size) <= 0.6 and p.bold == ln.bold
-    label_then_title = (LABEL_ONLY_RE.match(p.text) is not None and p.bold and same_style
-                        and not ENUM_RE.match(ln.text) and not HEADING_RE.match(ln.text))
-    if label_then_title and ln.page == p.page and 0 < p.y - ln.y <= pitch * max(p.size, ln.size) * 1.6:
+    """Does `ln` open a new paragraph after `p`? Cheap geometric tests first (hot path)."""
+    same_style = p.bold == ln.bold and abs(p.size - ln.size) <= 0.6
+    if (same_style and p.bold and ln.page == p.page and 0 < p.y - ln.y <= pitch * max(p.size, ln.size) * 1.6
+            and LABEL_ONLY_RE.match(p.text) and not ENUM_RE.match(ln.text) and not HEADING_RE.match(ln.text)):
         # "Artikel 2:28" with its title on the next line in the same bold font: one heading
         return False
     if not same_style:
         return True
-    # Enumerations and headings open a block unless the line above ends like a reference.
-    if ENUM_RE.match(ln.text) and not continues_reference(p.text) or bullet_starts(p.text, ln.text):
-        return True
-    if HEADING_RE.match(ln.text) and (ln.bold or p.text.endswith(_SENTENCE_END)
-                                      or ln.x1 < ln.right - 6 * ln.size):
-        return True
-    if SECTION_RE.match(ln.text) and (ln.bold or ln.size > body + 1) and not continues_reference(p.text):
-        return True
+    ptext = p.text
+    sentence_end = ptext.endswith(_SENTENCE_END)
     # A line ending in "letter-" before a lowercase word is a hyphenated word, never a paragraph end.
-    hyphenated = len(p.text) > 2 and p.text[-1] == "-" and p.text[-2].isalpha() and ln.text[:1].islower()
+    hyphenated = len(ptext) > 2 and ptext[-1] == "-" and ptext[-2].isalpha() and ln.text[:1].islower()
     fits = not hyphenated and p.x1 + 0.35 * ln.size + ln.first_w < p.right - 1.0
-    if ln.page != p.page or ln.col != p.col or ln.y >= p.y:
+    same_flow = ln.page == p.page and ln.col == p.col and ln.y < p.y
+    if same_flow:
+        # Lines inside a paragraph sit exactly one pitch apart; any extra space is paragraph
+        # spacing (tighter after a sentence end, where a new paragraph is likelier).
+        if p.y - ln.y > pitch * max(p.size, ln.size) * (1.08 if sentence_end else 1.15) + 0.5:
+            return True
+        if fits:
+            return True
+    # Enumerations and headings open a block unless the line above ends like a reference.
+    text = ln.text
+    if ENUM_RE.match(text) and not continues_reference(ptext) or bullet_starts(ptext, text):
+        return True
+    if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
+        return True
+    if SECTION_RE.match(text) and (ln.bold or ln.size > body + 1) and not continues_reference(ptext):
+        return True
+    if not same_flow:
         # page or column break: continue only a paragraph that ran to the margin mid-sentence
-        return fits or p.text.endswith(_SENTENCE_END)
-    gap = p.y - ln.y
-    # Lines inside a paragraph sit exactly one pitch apart; any extra space is paragraph spacing
-    # (tighter after a sentence end, where a new paragraph is likelier).
-    slack = 1.08 if p.text.endswith(_SENTENCE_END) else 1.15
-    if gap > pitch * max(p.size, ln.size) * slack + 0.5:
-        return True
-    if fits:
-        return True
+        return fits or sentence_end
     if (ln.x0 > p.x0 + 1.5 * ln.size and ln.x0 > ln.left + 1.5 * ln.size and p.x0 <= p.left + 2
-            and not ENUM_RE.match(p.text) and not HEADING_RE.match(p.text)):
+            and not ENUM_RE.match(ptext) and not HEADING_RE.match(ptext)):
         # first-line indent of a new paragraph under a flush-left line; an indent under a
         # "1."/"a." line is the hanging indent of that lid/onderdeel
         return True
@@ -490,8 +525,9 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
         metadata: dict = {}
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
-            if meta.get("Title", "").strip():
-                metadata["title"] = meta["Title"].strip()
+            title = _clean_title(meta.get("Title", ""))
+            if title:
+                metadata["title"] = title
             for k_src, k_dst in (("CreationDate", "created"), ("ModDate", "modified"),
                                  ("Author", "author")):
                 if meta.get(k_src):
@@ -522,7 +558,7 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
                 try:
                     lines = _pdfium_lines(tp, pi + 1, probe)
                     if lines:
-                        gutter = _is_two_column(lines, tp, raw)
+                        gutter = _is_two_column(lines, tp.raw, raw)
                         if gutter is not None:
                             two_col[pi] = gutter
                         elif _table_rows_hint(tp, lines, heights[-1]):
@@ -591,6 +627,15 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
                             code="empty")
     return RawDocument(path=str(path), format="pdf", blocks=blocks, pages=n_pages,
                        metadata=metadata, warnings=warnings)
+
+
+def _clean_title(title: str) -> str:
+    """PDF Title metadata as a document title: drop converter noise and bare file names."""
+    title = " ".join((title or "").split())
+    title = re.sub(r"^(?:Microsoft (?:Word|PowerPoint) - |Word - )", "", title)
+    if re.search(r"\.(?:docx?|pdf|odt|rtf|dotx?)$", title, re.I) or re.fullmatch(r"(?:untitled|naamloos|document\d*)", title, re.I):
+        return ""
+    return title
 
 
 def _merge_ocr(blocks: list[Block], ocr_pages: dict[int, list[Block]]) -> list[Block]:

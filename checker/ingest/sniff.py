@@ -31,12 +31,18 @@ def sniff_format(data: bytes, suffix: str = "") -> str:
         if head.startswith(magic):
             if magic == b"PK\x03\x04":
                 return _sniff_zip(data)
+            if magic == b"\xd0\xcf\x11\xe0" and "EncryptedPackage".encode("utf-16-le") in data[:1 << 20]:
+                # a password-protected .docx is stored as an OLE container around the encrypted zip
+                raise DocumentError("Het Word-bestand is versleuteld met een wachtwoord; sla het op zonder "
+                                    "beveiliging en probeer het opnieuw.", code="encrypted")
             raise DocumentError(f"Dit is geen leesbaar document maar {label}.", code="unsupported")
     text_head = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         # UTF-16 (Windows "Unicode" saves): look at the decoded start for markup
         text_head = head.decode("utf-16", errors="ignore").lstrip("\ufeff").lstrip().encode("utf-8")
     low = text_head[:512].lower()
+    if suffix in (".md", ".markdown") and low.startswith(b"<meta") and b"<html" not in low:
+        return "md"  # Markdown exports (e.g. laws-markdown) open with a bare <meta> tag
     if low.startswith(b"<?xml") or low.startswith(b"<"):
         if b"<html" in low or b"<!doctype html" in low or b"xhtml" in low:
             return "html"

@@ -5,6 +5,7 @@ definitions and cross-article links are explained in rules/README.md.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,6 +16,7 @@ from . import units as U
 from .nlp import TextIndex, compiled
 from .rules import Lexicon, Rule, RuleSet
 
+log = logging.getLogger(__name__)
 LEVELS = ("none", "weak", "met")
 EXCL_AFTER = 110   # chars after an exclusion cue in which a subject counts as excluded
 EXCL_BEFORE = 70   # chars before the cue ("op een speelautomatenhal niet van toepassing")
@@ -38,6 +40,7 @@ class CritOutcome:
     hits: list[Hit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
+    sets: list = field(default_factory=list)          # term sets the criterion searched for
     regime_arts: set = field(default_factory=set)     # (ctx, art) covering the subject
     all_regime_arts: set = field(default_factory=set)  # (ctx, art) of every regime unit found
 
@@ -49,6 +52,18 @@ class Matcher:
         self.ctx = ctx
         self.lex = lex
         self._cache: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        self._which: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+
+    def terms_in(self, sets, segs) -> list[tuple[str, str]]:
+        """(matched text, lexicon note) of every match of these sets in these segments."""
+        out = []
+        for name in sets:
+            for sp in self.in_segs(name, segs):
+                t, note = self._which.get(name, {}).get(sp, ("", ""))
+                t = " ".join(t.split())
+                if t and (t, note) not in out:
+                    out.append((t, note))
+        return out
 
     def spans(self, set_name: str) -> dict[int, list[tuple[int, int]]]:
         hit = self._cache.get(set_name)
@@ -56,9 +71,11 @@ class Matcher:
             return hit
         idx: TextIndex = self.ctx.index
         out: dict[int, list[tuple[int, int]]] = {}
+        which = self._which.setdefault(set_name, {})
         for spec in self.lex.get(set_name).terms:
             for s, e in idx.find(compiled(spec.term, spec.note, spec.end)):
                 out.setdefault(idx.segment_at(s), []).append((s, e))
+                which.setdefault((s, e), (idx.text[s:e], spec.note))
         for v in out.values():
             v.sort()
         self._cache[set_name] = out
@@ -121,12 +138,21 @@ class Engine:
                 return False
         return True
 
-    def subject_state(self, ci: int, u: U.Unit, sets: list[str]) -> tuple[str, int | None]:
-        """'positive' | 'excluded' | 'absent' for the subject sets in a unit."""
+    def subject_state(self, ci: int, u: U.Unit, sets: list[str],
+                      skip_locative: bool = False) -> tuple[str, int | None]:
+        """'positive' | 'excluded' | 'absent' for the subject sets in a unit.
+
+        skip_locative: a subject named only as the place of another activity ("in een
+        openbare inrichting een kansspelautomaat aanwezig te hebben") is not the object
+        of that licence.
+        """
         m = self.matchers[ci]
         subj = []
         for s in sets:
             subj.extend(m.in_segs(s, u.segs))
+        if skip_locative:
+            text = self.ctxs[ci].index.text
+            subj = [sp for sp in subj if not _LOCATIVE.search(text[max(0, sp[0] - 24):sp[0]])]
         if not subj:
             return "absent", None
         cues = m.in_segs("exclusion", u.segs)
@@ -182,9 +208,11 @@ class Engine:
 
     def evaluate_rule(self, rule: Rule, doc_idx: list[int]) -> tuple[Finding, dict[str, CritOutcome]]:
         outs: dict[str, CritOutcome] = {}
+        self._multi = len(doc_idx) > 1  # name the document in every location then
         for c in rule.criteria:
             kind = c.get("kind", "clause")
-            out = CritOutcome(id=c["id"], label=c.get("label", c["id"]))
+            out = CritOutcome(id=c["id"], label=c.get("label", c["id"]),
+                              sets=list((c.get("any") or []) + (c.get("all") or [])))
             getattr(self, f"_crit_{kind}")(rule, c, doc_idx, out, outs)
             outs[c["id"]] = out
         status, entry = self.decide(rule, outs)
@@ -275,7 +303,7 @@ class Engine:
     def _covers(self, ci: int, r: U.Unit, subj: list[str]):
         """Does the regime unit r cover the subject? -> (state, [evidence hits], how)."""
         ctx = self.ctxs[ci]
-        state, focus = self.subject_state(ci, r, subj)
+        state, focus = self.subject_state(ci, r, subj, skip_locative=True)
         if state == "positive":
             return ("covered", [], "genoemd in de bepaling zelf")
         info = ctx.articles[r.art]
@@ -283,7 +311,7 @@ class Engine:
         m = self.matchers[ci]
         for uid in info.sentence_units:
             v = ctx.units[uid]
-            st, f = self.subject_state(ci, v, subj)
+            st, f = self.subject_state(ci, v, subj, skip_locative=v.uid == r.uid or v.lid == r.lid)
             if st == "positive" and (v.lid == r.lid or m.has("regime_extension", v.segs)):
                 pos.append(Hit(ci, uid, focus=f))
             elif st == "excluded":
@@ -302,7 +330,7 @@ class Engine:
             du = ctx.units[d.unit]
             segs = [du.own] + U.children(ctx, du.own)
             subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
-            if subj_spans and _phrase_in(d.term, rtext) and not _negated_in_def(ctx, subj_spans, m, segs):
+            if subj_spans and _object_in(d.term, rtext) and not _negated_in_def(ctx, subj_spans, m, segs):
                 if not _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans))):
                     return ("covered", [Hit(ci, d.unit, focus=subj_spans[0][0])],
                             f"definitie van '{d.term}' in {self.loc(ci, du)}")
@@ -315,7 +343,7 @@ class Engine:
                     for other in self.defs(ci):
                         if other is d:
                             continue
-                        if _phrase_in(other.term, d.head) and _phrase_in(other.term, rtext):
+                        if _phrase_in(other.term, d.head) and _object_in(other.term, rtext):
                             return ("covered", [Hit(ci, d.unit, focus=head_spans[0][0])],
                                     f"'{d.term}' is een {other.term} ({self.loc(ci, du)})")
         return ("absent", [], "")
@@ -494,8 +522,11 @@ class Engine:
                                    + [c["id"] for c in rule.criteria]))
         if status == "missing":
             order = [c["id"] for c in rule.criteria]
-        if rule.evidence_from:
-            order = [o for o in order if o in rule.evidence_from]
+        ef = rule.evidence_from
+        if isinstance(ef, dict):
+            ef = ef.get(status)
+        if ef:
+            order = [o for o in order if o in ef]
         evidence: list[Evidence] = []
         seen = set()
         for cid in order:
@@ -504,9 +535,11 @@ class Engine:
                 u = self.unit_of(h)
                 ctx = self.ctxs[h.ctx]
                 key = (h.ctx, u.art if u else None, u.uid if u else -1)
-                if key in seen:
-                    continue
+                per_art = (cid, h.ctx, u.art if u else None)
+                if key in seen or per_art in seen:
+                    continue  # one quote per criterion and article is enough
                 seen.add(key)
+                seen.add(per_art)
                 art = ctx.articles[u.art].article if u and u.art is not None else None
                 evidence.append(Evidence(document=ctx.doc.path, location=art.number if art else None,
                                          page=(u.page if u else None),
@@ -536,6 +569,29 @@ class Engine:
             explanation=self.explanation(rule, status, entry, outs), title=rule.title, type=rule.type,
             norm_refs=list(rule.norm_refs), criteria=criteria, trace=trace)
 
+    def absent_summary(self, o: CritOutcome) -> str:
+        """'Vervallen wetgeving: Wabo (art. 1 onder e, art. 6 lid 1) - vervallen per ...'."""
+        by_term: dict[str, list[str]] = {}
+        notes: dict[str, str] = {}
+        for h in o.hits:
+            u = self.unit_of(h)
+            segs = u.segs if u else [self.ctxs[h.ctx].preamble_seg]
+            m = self.matchers[h.ctx]
+            for (term, note) in m.terms_in(o.sets, segs):
+                by_term.setdefault(term, [])
+                loc = self.loc_hit(h)
+                if loc not in by_term[term]:
+                    by_term[term].append(loc)
+                if note:
+                    notes[term] = note
+        if not by_term:
+            return f"{o.label}: " + "; ".join(dict.fromkeys(o.notes)) + "."
+        bits = []
+        for term, locs in by_term.items():
+            more = f" en {len(locs) - 3} meer" if len(locs) > 3 else ""
+            bits.append(f"'{term}' in {', '.join(locs[:3])}{more}" + (f" ({notes[term]})" if term in notes else ""))
+        return "Gevonden: " + "; ".join(bits) + "."
+
     def crit_note(self, o: CritOutcome) -> str:
         locs = self.locs(o)
         if o.level == "met":
@@ -545,11 +601,19 @@ class Engine:
         return "; ".join(dict.fromkeys(o.notes)) or "niet gevonden"
 
     def locs(self, o: CritOutcome, n: int = 3) -> str:
-        labels = list(dict.fromkeys(self.loc_hit(h) for h in o.hits if not (o.level == "met" and h.weak)))
-        doc_paths = {self.ctxs[h.ctx].doc.path for h in o.hits}
-        if len(doc_paths) > 1:
+        hits = [h for h in o.hits if not (o.level == "met" and h.weak)]
+        # one label per lid: "art. 2:52 lid 1 onder a" stands for its sister onderdelen
+        first, seen = [], set()
+        for h in hits:
+            u = self.unit_of(h)
+            k = (h.ctx, u.art if u else None, u.lid if u else None)
+            if k not in seen:
+                seen.add(k)
+                first.append(h)
+        labels = list(dict.fromkeys(self.loc_hit(h) for h in first))
+        if getattr(self, "_multi", False):
             labels = list(dict.fromkeys(f"{self.loc_hit(h)} ({U.Path_name(self.ctxs[h.ctx].doc.path)})"
-                                        for h in o.hits))
+                                        for h in first))
         more = len(labels) - n
         return ", ".join(labels[:n]) + (f" (en {more} meer)" if more > 0 else "")
 
@@ -567,24 +631,26 @@ class Engine:
         relevant = list(dict.fromkeys((entry.get("all") or []) + (entry.get("any") or [])
                                       + (entry.get("weak") or [])))
         crit_ids = [c["id"] for c in rule.criteria]
-        found = [f"{outs[c].label} in {self.locs(outs[c])}" + (" (" + "; ".join(dict.fromkeys(outs[c].notes)) + ")"
-                                                                if outs[c].level == "weak" and outs[c].notes else "")
-                 for c in crit_ids if outs[c].level != "none" and outs[c].hits
-                 and (status != "present" or c in relevant or not relevant)
-                 and rule_kind(rule, c) != "absent"]
-        if found:
-            parts.append("Gevonden: " + "; ".join(found) + ".")
+        needs = _present_needs(rule)
+        met = [c for c in crit_ids if outs[c].level == "met" and outs[c].hits
+               and rule_kind(rule, c) != "absent" and (status != "present" or c in relevant or not relevant)]
+        if met:
+            parts.append("Gevonden: " + "; ".join(f"{outs[c].label} in {self.locs(outs[c])}" for c in met) + ".")
+        weak = [c for c in crit_ids if outs[c].level == "weak" and rule_kind(rule, c) != "absent"]
+        if weak and status != "present":
+            parts.append("Onvoldoende: " + "; ".join(
+                f"{outs[c].label} ({'; '.join(dict.fromkeys(outs[c].notes)) or 'in ' + self.locs(outs[c])})"
+                for c in weak) + ".")
         if status != "present":
-            needed = [c for c in (crit_ids if status in ("partial", "missing") else relevant)
-                      if outs[c].level != "met" and rule_kind(rule, c) != "absent"
-                      and c in _present_needs(rule)]
-            if needed:
+            missing = [c for c in crit_ids if c in needs and outs[c].level == "none"
+                       and rule_kind(rule, c) != "absent"]
+            if missing:
                 parts.append("Ontbreekt: " + "; ".join(
-                    outs[c].label + (f" ({'; '.join(dict.fromkeys(outs[c].notes))})" if outs[c].notes
-                                     and outs[c].level == "none" else "") for c in needed) + ".")
+                    outs[c].label + (f" ({'; '.join(dict.fromkeys(outs[c].notes))})" if outs[c].notes else "")
+                    for c in missing) + ".")
         for c in crit_ids:
             if rule_kind(rule, c) == "absent" and outs[c].hits:
-                parts.append(f"{outs[c].label}: " + "; ".join(dict.fromkeys(outs[c].notes)) + ".")
+                parts.append(self.absent_summary(outs[c]))
         if not parts:
             parts.append({"missing": "Niets gevonden in de getoetste documenten.",
                           "present": "Voldoet."}.get(status, ""))
@@ -636,6 +702,22 @@ def _phrase_in(phrase: str, text: str) -> bool:
     return any(_phrase_rx(v).search(text) for v in variants)
 
 
+_LOCATIVE = re.compile(r"\b(?:in|op|bij|binnen|vanuit|nabij|naast)\s+(?:een|de|het|die|dat)?\s*$", re.I)
+
+
+def _object_in(phrase: str, text: str) -> bool:
+    """The phrase occurs in text other than as a place ("in een openbare inrichting")."""
+    phrase = phrase.strip().lower()
+    if not phrase:
+        return False
+    variants = {phrase} | ({phrase[:-1] + "v"} if phrase.endswith("f") else set())
+    for v in variants:
+        for mm in _phrase_rx(v).finditer(text):
+            if not _LOCATIVE.search(text[max(0, mm.start() - 24):mm.start()]):
+                return True
+    return False
+
+
 def subj_term_text(ctx: U.DocCtx, spans) -> list[str]:
     return [ctx.index.text[s:e] for s, e in spans]
 
@@ -657,7 +739,16 @@ def evaluate_docs(ruleset: RuleSet, docs: list[StructuredDocument], checked_type
         if rule.type not in checked_types or (only and rule.id != only):
             continue
         idx = [i for i, d in enumerate(docs) if d.type == rule.type]
-        f, outs = eng.evaluate_rule(rule, idx)
+        try:
+            f, outs = eng.evaluate_rule(rule, idx)
+        except Exception as e:  # noqa: BLE001 - one broken rule must not stop the other findings
+            log.warning("rule %s failed", rule.id, exc_info=True)
+            f = Finding(requirement=rule.id, status="missing", title=rule.title, type=rule.type,
+                        norm_refs=list(rule.norm_refs),
+                        explanation=f"Deze eis kon niet automatisch worden getoetst (interne fout: "
+                                    f"{type(e).__name__}); beoordeel haar handmatig.",
+                        trace=[f"fout: {type(e).__name__}: {e}"])
+            outs = {}
         findings.append(f)
         outcomes[rule.id] = outs
     return findings, eng, outcomes

@@ -141,6 +141,17 @@ def load_lexicon(cdir: Path | None = None) -> Lexicon:
 
     for n in raw_sets:
         resolve(n)
+    import re as _re
+
+    for ts in sets.values():  # a broken regex must fail here, with its set named, not mid-check
+        for t in ts.terms:
+            if t.term.startswith("re:"):
+                try:
+                    _re.compile(t.term[3:])
+                except _re.error as e:
+                    raise RuleError(f"Woordenlijst '{ts.name}': ongeldige reguliere expressie {t.term!r} ({e}).") from None
+            elif not t.term.strip():
+                raise RuleError(f"Woordenlijst '{ts.name}': lege term.")
     return Lexicon(sets)
 
 

@@ -241,6 +241,8 @@ def Path_name(p: str) -> str:  # noqa: N802 - tiny helper
 
 _DEF_RE = re.compile(r"^\s*(?:(?:in|voor)\s+(?:deze|dit)\b[^:]{0,80}?\bverstaan\s+onder\s+)?"
                      r"(?:de\s+|het\s+|een\s+)?([a-zà-ÿ][\w\-' à-ÿ]{0,60}?[a-zà-ÿ'])\s*:\s+(.+)$", re.I | re.S)
+_DEF_ONDER = re.compile(r"^\s*onder\s+(?:een\s+|de\s+|het\s+)?([a-zà-ÿ][\w\-' à-ÿ]{1,60}?)\s+(?:wordt|worden)\s+"
+                        r"(?:in\s+\w+\s+\w+\s+)?(?:mede\s+|ook\s+|eveneens\s+)?verstaan\s*:?\s+(.+)$", re.I | re.S)
 _DEF_CONTEXT = re.compile(r"verstaan\s+onder|wordt\s+bedoeld\s+met|begrip|definitie", re.I)
 
 
@@ -261,12 +263,14 @@ def definitions(ctx: DocCtx) -> list[Definition]:
             own = ctx.index.segments[u.own].text
             if ctx.seg_kind[u.own] == "ond" and " " in (u.ond or ""):
                 continue  # sub-onderdelen belong to their parent's definition
-            m = _DEF_RE.match(own)
+            m = _DEF_ONDER.match(own)
             if not m:
-                continue
-            context = " ".join(ctx.index.segments[x].text for x in u.segs) + " " + (info.article.title or "")
-            if not _DEF_CONTEXT.search(context):
-                continue
+                m = _DEF_RE.match(own)
+                if not m:
+                    continue
+                context = " ".join(ctx.index.segments[x].text for x in u.segs) + " " + (info.article.title or "")
+                if not _DEF_CONTEXT.search(context):
+                    continue
             term = m.group(1).strip().lower()
             if len(term.split()) > 5 or term in ("a", "b", "c"):
                 continue

@@ -201,7 +201,7 @@ def suggestions() -> dict[str, dict[str, Any]]:
 
 
 def requirement_title(f: Finding) -> str:
-    if f.title:
+    if f.title and f.title != f.requirement:
         return f.title
     return suggestions().get(f.requirement, {}).get("title", f.requirement)
 
@@ -251,7 +251,10 @@ def group_counts(group: dict[str, Any], by_req: dict[str, Finding]) -> dict[str,
             if st is None and not item.get("manual"):
                 reqs = [by_req[r].status for r in item.get("requirements", []) or [] if r in by_req]
                 st = _worst(reqs) if reqs else None
-            counts[item_status_key(st, bool(item.get("manual")))] += 1
+            key = item_status_key(st, bool(item.get("manual")))
+            if key == "manual" and item.get("answer") in STATUSES:
+                key = item["answer"]  # answered by the municipality: counts as that status
+            counts[key] += 1
         return counts
     for k, v in (group.get("counts") or {}).items():
         counts[item_status_key(k)] += int(v or 0)

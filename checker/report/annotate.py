@@ -25,7 +25,7 @@ INITIALS = "NT"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DIVISION_RE = re.compile(r"^\s*(hoofdstuk|afdeling|paragraaf|titel|deel|§)\s*[\dIVXivx]", re.I)
-_SECTION_RE = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+\S")
+_NUMBERED_HEADING_RE = re.compile(r"^\s*\d+(?:\.\d+)*\s+[A-ZÀ-Ý]")
 _HEADING_STYLE_RE = re.compile(r"^(heading|kop|title|titel)\b", re.I)
 
 
@@ -75,7 +75,13 @@ def _paragraphs(document) -> list[_Para]:
         style = (p.style.name if p.style is not None else "") or ""
         division = bool(_DIVISION_RE.match(text)) and len(text) < 160
         styled = bool(_HEADING_STYLE_RE.match(style))
-        looks = division or bool(re.match(r"^\s*(artikel|art\.)\s*\d", text, re.I) and len(text) < 160)
+        short = len(text) < 100 and not text.endswith((".", ";", ":", ","))
+        looks = (division
+                 or bool(re.match(r"^\s*(artikel|art\.)\s*\d", text, re.I) and len(text) < 160)
+                 # "3.2 Beschikkingen ..." typed as a Normal paragraph, or a bold short line
+                 or (short and bool(_NUMBERED_HEADING_RE.match(text)))
+                 or (short and bool(text) and all(r.bold for r in p.runs if r.text.strip())
+                     and any(r.text.strip() for r in p.runs)))
         out.append(_Para(len(out), p, text, styled or looks, division))
 
     def walk(container) -> None:
@@ -113,9 +119,10 @@ def _find_article(paras: list[_Para], number: str, title: str | None) -> _Para |
     # Numbered policy sections ("3.2 Reikwijdte") and "§ 4"
     section = re.compile(rf"^\s*(?:§\s*|sectie\s+|paragraaf\s+)?{num}\.?\s", re.I)
     for p in paras:
-        if p.heading or len(p.text) < 120:
-            if section.match(p.text + " ") and len(p.text) < 160:
-                return p
+        # a numbered lid ("2. De burgemeester ...;") is no section heading
+        heading_like = p.heading or (len(p.text) < 100 and not p.text.rstrip().endswith((".", ";", ":", ",")))
+        if heading_like and len(p.text) < 160 and section.match(p.text + " "):
+            return p
     # Auto-numbered heading styles: the number is not in the text, the title is.
     if title:
         t = " ".join(title.split()).lower()

@@ -99,8 +99,10 @@ def render_markdown(result: CheckResult) -> str:
                 key = item_status_key(it.get("status"), bool(it.get("manual")))
                 reqs = ", ".join(f"{STATUS_SYMBOL.get(status_of[r], '?')} `{r}`"
                                  for r in it.get("requirements", []) or [] if r in status_of)
-                out.append(f"| {_cell(str(it.get('id', '')))} | {ITEM_SYMBOL.get(key, '?')} "
-                           f"{ITEM_LABEL.get(key, key)} | {reqs or '–'} |")
+                label = f"{ITEM_SYMBOL.get(key, '?')} {ITEM_LABEL.get(key, key)}"
+                if key == "manual" and it.get("answer") in STATUS_SYMBOL:
+                    label = f"{_status(it['answer'])} (handmatig beantwoord)"
+                out.append(f"| {_cell(str(it.get('id', '')))} | {label} | {reqs or '–'} |")
             out.append("")
 
     for doc_type, findings in findings_by_type(result):

@@ -5,6 +5,7 @@ are marked, the toelichting is counted. ANSI colours only when writing to a term
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..model import ParseResult, StructuredDocument
@@ -20,7 +21,6 @@ _MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augu
            "oktober", "november", "december")
 _DIV_NAMES = {"hoofdstuk": "Hoofdstuk", "titel": "Titel", "afdeling": "Afdeling", "paragraaf": "Paragraaf",
               "deel": "Deel", "bijlage": "Bijlage"}
-_DEPTH = {"deel": 0, "hoofdstuk": 0, "titel": 0, "afdeling": 1, "paragraaf": 2, "bijlage": 0}
 
 
 class _Style:
@@ -65,9 +65,15 @@ def _div_label(div) -> str:
     return f"{label} {div.title}".strip()
 
 
+_VERV_TITLE_RE = re.compile(r"^[\[(]?\s*(?:vervallen|vervalt|ingetrokken)\b.*$", re.I)
+
+
 def _article_label(a) -> str:
     word = "" if a.kind == "sectie" else "Artikel "
-    return f"{word}{a.number}" + (f" {a.title}" if a.title else "")
+    title = a.title
+    if a.status == "vervallen" and title and _VERV_TITLE_RE.match(title):
+        title = ""  # the [vervallen] mark says it already
+    return f"{word}{a.number}" + (f" {title}" if title else "")
 
 
 def render_document(doc: StructuredDocument, st: _Style) -> list[str]:
@@ -97,6 +103,13 @@ def render_document(doc: StructuredDocument, st: _Style) -> list[str]:
     out.append("")
 
     # Divisions interleaved with articles in document order.
+    # Indent by the kinds this document actually uses: "§ 1" is top level when nothing is above it.
+    order = ["deel", "titel", "hoofdstuk", "afdeling", "paragraaf"]
+    kinds = [d.kind for d in doc.divisions]
+    if "titel" in kinds and "hoofdstuk" in kinds and kinds.index("hoofdstuk") < kinds.index("titel"):
+        order = ["deel", "hoofdstuk", "titel", "afdeling", "paragraaf"]
+    present = [k for k in order if k in kinds]
+    rank = {k: i for i, k in enumerate(present)}
     starts: dict[int, list] = {}
     for div in doc.divisions:
         starts.setdefault(getattr(div, "_article_index", None), []).append(div)
@@ -105,7 +118,7 @@ def render_document(doc: StructuredDocument, st: _Style) -> list[str]:
     for i, a in enumerate(doc.articles + [None]):
         if not unpositioned:
             for div in starts.get(i, []):
-                depth = _DEPTH.get(div.kind, 0)
+                depth = rank.get(div.kind, 0)
                 line = "  " * (depth + 1) + _div_label(div)
                 out.append(st.head(line) if depth == 0 else st.bold(line))
                 depth += 1

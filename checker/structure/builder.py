@@ -60,7 +60,8 @@ def _plausible_next(prev: tuple | None, cur: tuple) -> bool:
     return 0 < cur[0][0] - prev[0][0] <= 2 and cur[-1][0] <= 3
 
 
-def build(lines: list[Line]) -> Built:
+def build(lines: list[Line], forced: dict | None = None) -> Built:
+    """`forced`: line index -> SectionCand, for the fallback where chapters are the sections."""
     out = Built()
     n = len(lines)
     heads: list[Heading | None] = [article_heading(ln.text, ln.styled) for ln in lines]
@@ -69,14 +70,19 @@ def build(lines: list[Line]) -> Built:
 
     # ---- mode: articles, or numbered sections of a policy document
     end = n
+    seen_strong = False
     for i, ln in enumerate(lines):
-        if is_toelichting_heading(ln) or (SIGNATURE_RE.match(ln.text) and i > 0):
-            if any(h and h.strength >= 2 for h in heads[:i]):
-                end = i
-                break
+        if seen_strong and (is_toelichting_heading(ln) or SIGNATURE_RE.match(ln.text)):
+            end = i
+            break
+        seen_strong = seen_strong or bool(heads[i] and heads[i].strength >= 2)
     strong_nums = {h.number for h in heads[:end] if h and h.strength >= 2}
     section_idx: dict[int, object] = {}
-    if len(strong_nums) < 2:
+    if forced:
+        out.mode = "sectie"
+        section_idx = forced
+    elif len(strong_nums) < 6:
+        # A policy with numbered sections may still quote a few law articles as lines.
         stop = n
         first_cand = None
         for i, ln in enumerate(lines):
@@ -89,7 +95,7 @@ def build(lines: list[Line]) -> Built:
                 stop = i
                 break
         secs = find_sections(lines, 0, stop)
-        if len(secs) >= 2 and len(secs) > len(strong_nums):
+        if len(secs) >= 2 and (len(strong_nums) < 2 or len(secs) >= 3 * len(strong_nums)):
             out.mode = "sectie"
             section_idx = {c.index: c for c in secs}
     has_hoofdstuk = any(d and d.kind == "hoofdstuk" for d in divs)
@@ -188,10 +194,14 @@ def build(lines: list[Line]) -> Built:
                 continue
 
         if is_toelichting_heading(ln) and (state != "pre" or out.first_struct is None):
+            # "Toelichting" right under an article (or "Toelichting op artikel 2") explains that one.
+            m = re.search(r"\bartikel\s+([0-9]+[a-z]?(?:[.:][0-9]+[a-z]?)*)", text, re.I)
+            refers = m.group(1) if m else (
+                cur.number if cur is not None and re.fullmatch(r"toelichting\s*:?", text, re.I) else None)
             close()
             state = "toel"
             note = None
-            add_note_line(ln, text, None)
+            add_note_line(ln, text, refers)
             continue
 
         if state == "body" and is_signature(text):
@@ -293,9 +303,9 @@ def build(lines: list[Line]) -> Built:
         if i in section_idx and state in ("pre", "body"):
             c = section_idx[i]
             close()
-            hh = Heading("sectie", c.number, c.title, c.body, 3, c.vervallen,
+            hh = Heading("sectie", c.number, c.title, c.body, 3, c.vervallen, bare=not c.title,
                          heading_text=text[: len(text) - len(c.body)].strip() if c.body else text)
-            start_article(i, hh, "sectie", str(c.num[0]), None)
+            start_article(i, hh, "sectie", c.number.split(".")[0] if forced else str(c.num[0]), None)
             if out.first_struct is None:
                 out.first_struct = i
             state = "body"
@@ -309,11 +319,33 @@ def build(lines: list[Line]) -> Built:
         elif state == "signed":
             out.signature.append(ln)
     close()
+    if not out.articles and forced is None:
+        # No articles and no numbered sections: a policy organised only in numbered chapters or
+        # paragrafen ("Hoofdstuk 3 Reikwijdte", "§ 2"); those then are its sections.
+        fb = _chapter_sections(lines, divs)
+        if fb:
+            return build(lines, fb)
     for nt in out.notes:
         parts = note_parts.get(id(nt))
         if parts:
             nt.text = "\n".join(parts)
     return out
+
+
+def _chapter_sections(lines: list[Line], divs: list[Heading | None]) -> dict:
+    from .sections import SectionCand
+
+    by_kind: dict[str, list[int]] = {}
+    for i, d in enumerate(divs):
+        if d and d.number and d.kind in ("hoofdstuk", "paragraaf", "afdeling", "titel"):
+            by_kind.setdefault(d.kind, []).append(i)
+    for kind in ("hoofdstuk", "titel", "paragraaf", "afdeling"):
+        idx = by_kind.get(kind, [])
+        nums = [divs[i].number for i in idx]
+        if len(idx) >= 2 and len(set(nums)) == len(nums):
+            return {i: SectionCand(i, (0,), divs[i].number, divs[i].title, False, True,
+                                   divs[i].vervallen, divs[i].body) for i in idx}
+    return {}
 
 
 def _resumes(i, heads, lines, seen, last_key) -> bool:

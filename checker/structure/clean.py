@@ -19,6 +19,10 @@ _BARE_NO_RE = re.compile(r"^[0-9]{1,4}$")
 _ENUM_ONLY_RE = re.compile(r"^(?:[0-9]{1,2}(?:\.[0-9]{1,2}){0,3}\.?|[a-z]\.|[0-9]{1,2}\s?°)$")
 _STRUCT_RE = re.compile(r"^(?:Artikel|ARTIKEL|Art\.|Hoofdstuk|HOOFDSTUK|Afdeling|AFDELING|Paragraaf|PARAGRAAF|§|Titel|TITEL|"
                         r"Bijlage|BIJLAGE|Deel|DEEL)\s*[0-9IVXLC]|^[0-9]{1,2}(?:\.[0-9]{1,2})*\.?\s+[A-Z]")
+_TAG_ONLY_RE = re.compile(r"^(?:<[^>]{1,300}>\s*)+$")
+_MD_HASH_RE = re.compile(r"^#{1,6}\s*")
+_MD_LINK_RE = re.compile(r"\[([^\]]{1,300})\]\([^)\s]{1,500}\)")
+_MD_EMPH_RE = re.compile(r"(?<![\w*])\*{1,2}([^*\n]{1,200}?)\*{1,2}(?![\w*])")
 _TITLEISH_RE = re.compile(r"verordening|beleid|regel|code|protocol|\bwet\b|besluit|regeling|\bAPV\b|bibob|damocles", re.I)
 _TOC_HEAD_RE = re.compile(r"^(?:inhoud|inhoudsopgave|inhoudsoverzicht|inhoudstafel)\s*:?$", re.I)
 _TOC_ENTRY_RE = re.compile(r"(?:\.{3,}|\u2026+|\t|\s)\s*[0-9]{1,3}$")
@@ -47,6 +51,13 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
         if "\u200b" in t:
             t = t.replace("\u200b", "")
         t = " ".join(t.split())  # all whitespace, incl. newlines and no-break spaces
+        if raw.format in ("md", "txt") and t[:1] in "#<":
+            if _TAG_ONLY_RE.match(t):
+                continue  # "<meta http-equiv=...>" at the top of Markdown exports
+            t = _MD_HASH_RE.sub("", t)  # "###Artikel 3c": a heading the reader did not see
+        if raw.format == "md" and ("](" in t or "*" in t):
+            t = _MD_LINK_RE.sub(r"\1", t)
+            t = _MD_EMPH_RE.sub(r"\1", t)
         if t:
             blocks.append((t, b))
     if not blocks:

@@ -100,7 +100,8 @@ _NATIONAL_RE = re.compile(
     r"(?:[0-9]|de\s+Minister|Onze\s+Minister)", _I)
 _NATIONAL_BODY_RE = re.compile(
     r"\bWij\s+(?:Willem-Alexander|Beatrix|Juliana|Wilhelmina)\b|bij\s+de\s+gratie\s+Gods|"
-    r"De\s+(?:Staatssecretaris|Minister)\s+van\s+[A-Z][^,;]{0,80}[,;]?\s*(?:Gelet|Besluit)", _I)
+    r"De\s+(?:Staatssecretaris|Minister)\s+van\s+[A-Z][^,;]{0,80}[,;]?\s*(?:Gelet|Besluit)|"
+    r"\bOnze\s+Minister\b|(?:^|\n)De\s+(?:Staatssecretaris|Minister)\s+van\s+[A-Z]")
 _MUNICIPAL_RE = re.compile(r"\b(?:gemeente|gemeenteraad|burgemeester|college\s+van\s+burgemeester|raad\s+van\s+de)\b", _I)
 
 

@@ -24,6 +24,12 @@ _BODY_SPLIT_RE = re.compile(rf"\s(?=(?:{_BODY_STARTERS})\s+[a-zà-ÿ0-9])")
 _LID_SPLIT_RE = re.compile(r"\s(?=(?:1|1\.|1°|a\.)\s+[A-Za-zÀ-ÿ])")
 
 
+_LAW_NAME_RE = re.compile(r"^(?:[A-Z][a-z]+wet(?:\s+[0-9]{4})?|Wet\b|Awb\b|Algemene\s+wet\b|Grondwet\b|Besluit\b|"
+                          r"Gemeentewet\b|Opiumwet\b|Alcoholwet\b)")
+_VERB_RE = re.compile(r"\b(?:is|zijn|wordt|worden|geldt|gelden|blijft|blijven|kan|kunnen|mag|mogen|moet|moeten|"
+                      r"heeft|hebben|bevat|regelt|bepaalt|luidt|vervalt|treedt|gaat|ziet|vindt|neemt)\b")
+
+
 @dataclass
 class Heading:
     kind: str                 # artikel | hoofdstuk | titel | afdeling | paragraaf | deel | bijlage
@@ -53,9 +59,11 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
     """Returns (title, body, strength, vervallen, bare) or None when the rest marks a reference."""
     raw = rest
     rest = rest.strip()
-    if rest[:1] in (",", ";") or rest.startswith("(") and not VERVALLEN_RE.match(rest):
-        if not (rest.startswith("(") and styled):
-            return None
+    if rest[:1] in (",", ";"):
+        return None
+    if rest.startswith("(") and not VERVALLEN_RE.match(rest) and not styled and not (
+            rest.endswith(")") and is_title_like(rest[1:-1])):
+        return None
     had_sep = bool(rest) and rest[0] in "-\u2013\u2014:|."
     rest = _SEP_RE.sub("", rest, count=1) if had_sep else rest
     rest = rest.strip()
@@ -78,6 +86,14 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
             return "", rest, 2, False, False
         return None
     verv = bool(_TRAIL_VERVALLEN_RE.search(rest))
+    if rest.startswith("(") and rest.endswith(")") and is_title_like(rest[1:-1]):
+        return rest[1:-1].strip(), "", 3 if styled else 2, verv, False  # "Artikel 1 (Begripsbepalingen)"
+    if _LAW_NAME_RE.match(rest) and not styled:
+        # "Artikel 13b Opiumwet" quoted as a line: a law's article, not one of this document
+        return (rest, "", 1, verv, False) if is_title_like(rest) else None
+    if rest.endswith(".") and len(rest.split()) <= 6 and not _VERB_RE.search(rest) \
+            and is_title_like(rest[:-1]) and not styled:
+        return rest[:-1], "", 1, verv, False  # "Artikel 4 Sluitingstijden."
     if is_title_like(rest, max_words=18, max_len=160):
         # A capitalised word then a verb phrase ("Opiumwet geeft de ...") is a sentence; the
         # title test rejects most of them by their final period.
@@ -158,6 +174,8 @@ def next_line_title(text: str) -> bool:
     """May this line be the title printed under a bare 'Artikel 5' / 'Hoofdstuk 2'?"""
     if not is_title_like(text, max_words=16, max_len=150):
         return False
+    if len(text.split()) > 4 and _VERB_RE.search(text):
+        return False  # "Deze regeling treedt in werking ..." without its final period: body
     if article_heading(text) or re.match(r"^[0-9]{1,2}[.)]?\s", text) or re.match(r"^[a-z][.)]\s", text):
         return False
     d = division_heading(text)

@@ -10,7 +10,7 @@ import re
 from ..model import Lid
 
 _LID_RE = re.compile(r"^(?P<num>[0-9]{1,2})(?P<suf>[a-z]?)\.\s+(?P<text>\S.*)$", re.S)
-_LET_RE = re.compile(r"^\(?(?P<let>[a-z]{1,2})[.)]\s+(?P<text>\S.*)$", re.S)
+_LET_RE = re.compile(r"^\(?(?P<let>[a-z]{1,2})[.)](?:\s+|(?=[A-Z]))(?P<text>\S.*)$", re.S)
 _DEG_RE = re.compile(r"^(?P<num>[0-9]{1,2})\s?°\.?\s*(?P<text>\S.*)$", re.S)
 _ROM_RE = re.compile(r"^\(?(?P<rom>i{1,3}|iv|vi{0,3}|ix|x)[.)]\s+(?P<text>\S.*)$", re.S)
 # Inline lid boundary in a paragraph that the reader merged: "... verboden. 2. Het ..."
@@ -72,7 +72,7 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
             n, suf = int(m.group("num")), m.group("suf")
             ok = (n == next_lid and not suf) or (suf and numbered and n == next_lid - 1) or \
                  (n == next_lid + 1 and numbered and not suf)
-            if ok and not (ond is not None and last_deg == 0 and last_letter is None and False):
+            if ok:
                 lid = Lid(number=f"{n}{suf}", text=m.group("text").strip(), page=page)
                 leden.append(lid)
                 numbered = True

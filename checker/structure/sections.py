@@ -102,6 +102,10 @@ def find_sections(lines: list[Line], start: int, stop: int) -> list[SectionCand]
     if not cands:
         return []
     has_style = any(ln.styled for ln in lines[start:stop])
+    # "1. Bel 112" / "2. Meld het incident" on consecutive lines is a list, not headings: a
+    # heading has text under it. Only unstyled dotted top-level items can be confused so.
+    tops = {c.index for c in cands if len(c.num) == 1 and c.dotted and not c.styled}
+    cands = [c for c in cands if not (c.index in tops and (c.index + 1 in tops or c.index - 1 in tops))]
     best: list[SectionCand] = []
     best_dotted = False
     for top_dotted in (False, True):

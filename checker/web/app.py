@@ -149,7 +149,8 @@ _HEAD_END_RE = re.compile(r"</head\s*>", re.IGNORECASE)
 def inject(report_html: str, bar_html: str) -> str:
     """Our stylesheet into <head>, the download bar right after <body>."""
     page = report_html.replace("\r\n", "\n").replace("\r", "\n")
-    link = '<link rel="stylesheet" href="/static/web.css">\n'
+    link = ('<link rel="stylesheet" href="/static/web.css">\n'
+            '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n')
     m = _HEAD_END_RE.search(page)
     page = page[:m.start()] + link + page[m.start():] if m else link + page
     m = _BODY_RE.search(page)
@@ -365,7 +366,7 @@ def create_app(workers: int | None = None, tmp_dir: str | os.PathLike | None = N
 
     # ------------------------------------------------------------ routes
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     async def index():
         return page("index.html", norms=NORM_LABELS, types=TYPE_LABELS)
 
@@ -443,6 +444,10 @@ def create_app(workers: int | None = None, tmp_dir: str | os.PathLike | None = N
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     async def docs():
         return page("api.html", norms=NORM_LABELS, types=TYPE_LABELS, timeout=settings.timeout)
+
+    @app.head("/healthz", include_in_schema=False)
+    async def healthz_head():
+        return Response(status_code=200)
 
     @app.get("/healthz", summary="Gezondheid van de server")
     async def healthz():

@@ -75,7 +75,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 async def receive_upload(request, workdir: Path, max_file_bytes: int, max_files: int) -> UploadForm:
-    """Parse the request body into `workdir`. Raises UploadError (400/413/415)."""
+    """Parse the request body into `workdir`. Raises UploadError (400 or 413)."""
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     if ctype != b"multipart/form-data" or not params.get(b"boundary"):
         raise UploadError(400, "Verwacht een upload als multipart/form-data met het veld 'file'.")
