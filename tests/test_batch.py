@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from checker.batch import run_batch
-from checker.batch.state import clean_temp_files  # noqa: F401 - the pattern we test against
 from checker.errors import UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -422,3 +421,19 @@ def test_leftover_temp_files_of_a_killed_run_are_removed(tmp_path):
     assert not temp_files(out)
     assert (out / "notities.txt").exists()
     assert read_matrix(out)[2] == ["Moerdam"]
+
+
+def test_discovery_ignores_hidden_and_loose_files_and_avoids_name_clashes(tmp_path):
+    from checker.batch import discover
+
+    region = tmp_path / "regio"
+    for name in ("Index", "matrix", "Zuid", ".verborgen"):
+        (region / name).mkdir(parents=True)
+    (region / "Zuid" / "apv.txt").write_text("Artikel 1\nTekst.\n")
+    (region / "Zuid" / ".apv.txt.swp").write_text("editor")
+    (region / "Zuid" / "apv.labels.yaml").write_text("type: apv\n")
+    (region / "los-document.txt").write_text("hoort bij geen gemeente")
+    found = discover(region)
+    assert [(m.name, m.stem) for m in found] == [
+        ("Index", "gemeente-Index"), ("matrix", "gemeente-matrix"), ("Zuid", "Zuid")]
+    assert [f.name for f in found[2].files] == ["apv.txt"]

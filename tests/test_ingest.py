@@ -331,12 +331,15 @@ def test_published_page_chrome_and_metadata_section_dropped(work):
     path.write_text(
         "<html><body><header><nav><a href='/'>Home</a></nav><p>Zoeken in regelgeving</p></header><main>"
         "<h1>APV Testdorp 2024</h1><h2>Wetstechnische informatie</h2>"
-        "<table><tr><td>Organisatie</td><td>Testdorp</td></tr></table><p>Datum inwerkingtreding: 1-1-2024</p>"
+        "<table><tr><td>Organisatie</td><td>Testdorp</td></tr><tr><td>Datum inwerkingtreding</td>"
+        "<td>01-03-2024</td></tr></table><p>Zie ook de toelichting.</p>"
         "<h2>Tekst van de regeling</h2><h3>Artikel 1:1 Begripsbepalingen</h3><p>In deze verordening wordt "
         "verstaan onder:</p></main><footer role='contentinfo'><p>Over deze site</p></footer></body></html>",
         encoding="utf-8")
-    assert texts(read_document(path)) == ["APV Testdorp 2024", "Tekst van de regeling",
-                                          "Artikel 1:1 Begripsbepalingen", "In deze verordening wordt verstaan onder:"]
+    raw = read_document(path)
+    assert texts(raw) == ["APV Testdorp 2024", "Tekst van de regeling",
+                          "Artikel 1:1 Begripsbepalingen", "In deze verordening wordt verstaan onder:"]
+    assert raw.metadata["in_force_date"] == "2024-03-01" and raw.metadata["organisation"] == "Testdorp"
 
 
 @pytest.mark.skipif(not (CORPUS / "apv-duinwijk-2024.html").exists(), reason="shared corpus absent")

@@ -335,3 +335,56 @@ def test_explanation_names_locations_per_criterion(tmp_path):
     assert "art. 2:24 lid 1" in f.explanation and "art. 2:25 lid 1" in f.explanation
     seks = got["apv.exploitatie.seksbedrijf"]
     assert "Ontbreekt: weigeringsgrond slecht levensgedrag" in seks.explanation
+
+
+def test_bullet_lists_inherit_their_own_lead_sentence(tmp_path):
+    got, _ = _check(tmp_path, """Artikel 3 Reikwijdte
+De burgemeester past de Wet Bibob altijd toe bij:
+- een vergunning als bedoeld in artikel 3 van de Alcoholwet;
+- een exploitatievergunning voor een horecabedrijf.
+De burgemeester kan de Wet Bibob toepassen bij:
+- een vergunning voor een speelautomatenhal.
+""", "bibob")
+    assert got["bibob.alcoholwet"].status == "present"
+    assert got["bibob.exploitatie"].status == "present"
+    assert got["bibob.speelautomaten"].status == "partial"
+
+
+def test_levensgedrag_explicitly_not_tested_is_no_ground(tmp_path):
+    got, _ = _check(tmp_path, """Artikel 2:28 Exploitatievergunning
+1. Het is verboden zonder vergunning van de burgemeester een horecabedrijf te exploiteren.
+2. De burgemeester toetst daarbij niet op het levensgedrag van de exploitant.
+""")
+    assert got["apv.exploitatie.horeca"].status == "partial"
+
+
+def test_article_title_sets_the_modality_of_a_plain_list(tmp_path):
+    got, _ = _check(tmp_path, """Artikel 3 Verplichte toetsing
+Beschikkingen:
+a. een vergunning als bedoeld in artikel 3 van de Alcoholwet;
+b. een vergunning voor een seksinrichting.
+Artikel 4 Facultatieve toetsing
+De Wet Bibob wordt toegepast bij aanvragen om:
+a. een exploitatievergunning voor een horecabedrijf.
+""", "bibob")
+    assert got["bibob.exploitatie"].status == "partial"
+    assert got["bibob.alcoholwet"].status == "present"      # bare list under 'Verplichte toetsing'
+    assert got["bibob.seksbedrijf"].status == "present"
+
+
+def test_broken_lexicon_fails_at_load_with_the_set_named(tmp_path):
+    from checker.match.rules import RuleError
+
+    rules = tmp_path / "rules"
+    corp = tmp_path / "corpora"
+    rules.mkdir()
+    corp.mkdir()
+    (corp / "x.yaml").write_text('sets:\n  kapot:\n    terms: ["re:(open"]\n', encoding="utf-8")
+    with pytest.raises(RuleError, match="kapot"):
+        load_rules(rules, corp)
+    (corp / "x.yaml").write_text('sets:\n  goed:\n    terms: [woord]\n', encoding="utf-8")
+    (rules / "y.yaml").write_text(
+        "rules:\n  - id: apv.x\n    type: apv\n    criteria:\n      - {id: a, kind: clause, all: [onbekend]}\n",
+        encoding="utf-8")
+    with pytest.raises(RuleError, match="onbekend"):
+        load_rules(rules, corp)

@@ -397,3 +397,41 @@ def test_toelichting_per_article_does_not_end_the_articles():
     assert [n.refers_to for n in doc.toelichting] == ["1", "2"]
     assert all("getoetst" not in a.text for a in doc.articles)
     assert doc.in_force_date == "2019-07-01" and doc.municipality == "Noordkaap"
+
+
+def test_page_number_before_a_heading_is_furniture():
+    doc = structure_document(_raw([
+        ("Verordening speelautomatenhallen Zuidoord", 1), ("Artikel 1 Begripsbepalingen", 1),
+        ("In deze verordening wordt verstaan onder hal: een speelautomatenhal.", 1),
+        ("2", 2), ("Artikel 2 Vergunning", 2),
+        ("Het is verboden zonder vergunning van de burgemeester een hal te exploiteren.", 2),
+        ("- 3 -", 3), ("Artikel 3 Weigeringsgronden", 3),
+        ("De burgemeester weigert de vergunning bij slecht levensgedrag.", 3)],
+        fmt="pdf", path="z.pdf", pages=3))
+    assert [(a.number, a.title, a.page) for a in doc.articles] == [
+        ("1", "Begripsbepalingen", 1), ("2", "Vergunning", 2), ("3", "Weigeringsgronden", 3)]
+
+
+@pytest.mark.parametrize("title, body, expected", [
+    ("Horecaverordening Maasdal 2020", "De raad van de gemeente Maasdal;", "apv"),
+    ("Exploitatieverordening Maasdal 2020", "De raad van de gemeente Maasdal;", "apv"),
+    ("Beleidsregels exploitatievergunning horeca Maasdal", "De burgemeester van Maasdal;", None),
+    ("Beleidsregel sluiting drugspanden Maasdal", "De burgemeester van Maasdal;", "damocles"),
+    ("Integriteitsbeleid gemeente Maasdal", "Het college van burgemeester en wethouders;", "integriteit"),
+    ("Huisregels en protocol Veilige Publieke Taak", "Het college van Maasdal;", "agressie"),
+    ("Regeling integriteit rijksambtenaren", "Onze Minister van Binnenlandse Zaken;", None),
+])
+def test_type_from_title_cues(title, body, expected):
+    doc = structure_document(_raw([title, body, "Artikel 1 Begripsbepalingen", "Een begrip."]))
+    assert doc.type == expected
+
+
+def test_title_wrapped_onto_next_block():
+    doc = structure_document(_raw([
+        "Algemene plaatselijke verordening Zuidoord", "Artikel 2:3 Hinderlijk gedrag in of bij voor het publiek",
+        "toegankelijke gebouwen", "1. Het is verboden zich in een voor het publiek toegankelijk gebouw hinderlijk te gedragen.",
+        "Artikel 2:4 Bestuurlijke ophouding", "de bestuurlijke ophouding duurt ten hoogste twaalf uur."]))
+    assert doc.articles[0].title == "Hinderlijk gedrag in of bij voor het publiek toegankelijke gebouwen"
+    assert [lid.number for lid in doc.articles[0].leden] == ["1"]
+    assert doc.articles[1].title == "Bestuurlijke ophouding"
+    assert doc.articles[1].text.startswith("de bestuurlijke ophouding")

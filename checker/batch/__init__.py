@@ -443,7 +443,8 @@ def _run_locked(region: Path, out: Path, jobs: int, norm: str, timeout: float,
     })
     for w in warnings + history.warnings:
         print(f"normtoets: waarschuwing: {w}", file=sys.stderr)
-    print(summary, file=sys.stderr, flush=True)
+    # The line on stderr counts the region outputs too (the index states the time before them).
+    print(_summary(len(munis), outcome, skipped_err, time.monotonic() - t0), file=sys.stderr, flush=True)
     return 1 if any(r.errors for r in rows) else 0
 
 

@@ -222,7 +222,7 @@ def _read_xml(path: Path, data: bytes) -> RawDocument:
         if t:
             metadata["title"] = t
             break
-    for tag, key in (("issued", "issued"), ("inwerkingtredingDatum", "in_force"),
+    for tag, key in (("issued", "issued"), ("inwerkingtredingDatum", "in_force_date"),
                      ("uitwerkingtredingDatum", "out_of_force"), ("creator", "creator"),
                      ("identifier", "identifier")):
         el = next(iter(root.iter("{*}" + tag, tag)), None)
@@ -410,6 +410,27 @@ class _HtmlReader:
                 self.blocks.append(Block(text=text, kind="table", style="table", source="table"))
 
 
+_WTI_KEYS = {"officiële naam regeling": "title", "citeertitel": "citation_title",
+             "datum inwerkingtreding": "in_force_date", "organisatie": "organisation",
+             "datum ondertekening": "adopted", "datum vaststelling": "adopted"}
+_NL_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+
+
+def _wti_metadata(root) -> dict:
+    """Fields of the 'Wetstechnische informatie' table (dropped from the text, kept as metadata)."""
+    out: dict = {}
+    for tr in root.iter("tr", "{*}tr"):
+        cells = [c for c in tr if _local(c.tag) in ("td", "th")]
+        if len(cells) != 2:
+            continue
+        key = _WTI_KEYS.get(_clean("".join(cells[0].itertext())).lower().rstrip(":"))
+        value = _clean("".join(cells[1].itertext()))
+        if key and value and key not in out:
+            m = _NL_DATE.match(value)
+            out[key] = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else value
+    return out
+
+
 def _read_html_tree(path: Path, root, fmt: str) -> RawDocument:
     metadata: dict = {}
     for t in root.iter("title", "{*}title"):
@@ -420,6 +441,7 @@ def _read_html_tree(path: Path, root, fmt: str) -> RawDocument:
         name = (m.get("name") or m.get("property") or "").lower()
         if name in ("dcterms.title", "dc.title", "og:title") and m.get("content") and "title" not in metadata:
             metadata["title"] = _clean(m.get("content"))
+    metadata.update(_wti_metadata(root))
     body = next(iter(root.iter("body", "{*}body")), root)
     reader = _HtmlReader()
     reader.walk(body)

@@ -127,9 +127,15 @@ class Engine:
     def unit_matches(self, ci: int, u: U.Unit, c: dict) -> bool:
         m = self.matchers[ci]
         segs = u.segs
+        title_ok = None
         for s in c.get("all") or []:
             if not m.has(s, segs):
-                return False
+                # `title_any`: the article title may stand in for the `all` sets
+                # ("Artikel 3 Beschikkingen waarop de Wet altijd wordt toegepast" + a bare list)
+                if title_ok is None:
+                    title_ok = self._title_matches(ci, u, c.get("title_any") or [])
+                if not title_ok:
+                    return False
         anys = c.get("any") or []
         if anys and not any(m.has(s, segs) for s in anys):
             return False
@@ -137,6 +143,12 @@ class Engine:
             if m.has(s, segs):
                 return False
         return True
+
+    def _title_matches(self, ci: int, u: U.Unit, sets: list[str]) -> bool:
+        if not sets or u.art is None:
+            return False
+        t = self.ctxs[ci].articles[u.art].title_seg
+        return t is not None and any(self.matchers[ci].has(s, [t]) for s in sets)
 
     def subject_state(self, ci: int, u: U.Unit, sets: list[str],
                       skip_locative: bool = False) -> tuple[str, int | None]:
@@ -192,17 +204,23 @@ class Engine:
                 if v.lid == u.lid and v.ond is None and v.own not in order:
                     order.append(v.own)
                     break
+        found_weak = False
         for s in order:
-            strong = m.has("mandatory_strong", [s])
-            disc = m.has("discretionary", [s])
-            weak = m.has("mandatory", [s])
-            if strong:
+            if m.has("mandatory_strong", [s]):
                 return "mandatory"
-            if disc:
+            if m.has("discretionary", [s]):
                 return "discretionary"
-            if weak:
+            if m.has("mandatory", [s]):
+                found_weak = True
+                break
+        # the article title can say it: "Artikel 4 Facultatieve toetsing", "Verplichte toetsing"
+        title = ctx.articles[u.art].title_seg if u.art is not None else None
+        if title is not None:
+            if m.has("discretionary", [title]) and not m.has("mandatory_strong", [title]):
+                return "discretionary"
+            if m.has("mandatory_strong", [title]):
                 return "mandatory"
-        return "unknown"
+        return "mandatory" if found_weak else "unknown"
 
     # -------------------------------------------------------------- criteria
 

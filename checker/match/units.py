@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from ..model import Article, StructuredDocument
 from .nlp import Segment, TextIndex
 
-_LID = re.compile(r"^\s*(\d{1,2}[a-z]?)[.)]\s+(.*)$", re.S)
+_LID = re.compile(r"^\s*\(?(\d{1,2}[a-z]?)[.)]\s+(.*)$", re.S)
+_BULLET = re.compile(r"^\s*[-•–▪·*]\s+(.*)$", re.S)
 _OND = re.compile(r"^\s*\(?([a-z]{1,2})[.)]\s+(.*)$", re.S)
 _SUB = re.compile(r"^\s*(\d{1,2}\s?°|[ivx]{1,4}[.)])\.?\s*(.*)$", re.S)
 _ABBREV = re.compile(
-    r"(?:\b(?:art|artt|o\.a|bijv|nr|jo|lid|e\.d|resp|m\.b\.t|t\.a\.v|i\.v\.m|z\.s\.m|c\.q|mr|drs|ir|ing|dhr|mevr|"
-    r"jl|a\.s|ca|incl|excl|min|max|etc|enz|blz|p|pag|vgl|zgn|d\.w\.z|o\.b\.v|e\.a|m\.u\.v|Stb|Stcrt)\.)$",
+    r"(?:\b(?:art|artt|o\.a|bijv|nr|jo|e\.d|resp|m\.b\.t|t\.a\.v|i\.v\.m|z\.s\.m|c\.q|mr|drs|ir|ing|dhr|mevr|"
+    r"jl|a\.s|ca|incl|excl|etc|blz|pag|vgl|zgn|d\.w\.z|o\.b\.v|e\.a|m\.u\.v|Stb|Stcrt)\.)$",
     re.I)
 
 
@@ -110,6 +111,14 @@ def _parse_body(text: str) -> list[dict]:
             cur_ond = None
             leden.append(cur)
             continue
+        m = _BULLET.match(line)
+        if m:  # bullets are onderdelen without a letter; they inherit the lead sentence too
+            if cur is None:
+                cur = {"num": None, "lines": [], "onds": []}
+                leden.append(cur)
+            cur_ond = {"label": "", "text": m.group(1), "subs": []}
+            cur["onds"].append(cur_ond)
+            continue
         m = _OND.match(line)
         if m and len(m.group(1)) <= 2:
             if cur is None:
@@ -118,8 +127,11 @@ def _parse_body(text: str) -> list[dict]:
             cur_ond = {"label": m.group(1), "text": m.group(2), "subs": []}
             cur["onds"].append(cur_ond)
             continue
-        if cur is None:
+        prev = (cur_ond["subs"][-1]["text"] if cur_ond and cur_ond["subs"] else cur_ond["text"]) if cur_ond else ""
+        if cur is None or (cur_ond is not None and line[:1].isupper() and prev.rstrip()[-1:] in ".;:"):
+            # a new unnumbered paragraph (e.g. a second lead sentence after a list)
             cur = {"num": None, "lines": [line], "onds": []}
+            cur_ond = None
             leden.append(cur)
         elif cur_ond is not None:
             if cur_ond["subs"]:

@@ -155,6 +155,11 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
             title = lines[i + 1].text
             heading_text = f"{heading_text} {title}"
             skip = i + 1
+        elif title and not h.body and i + 2 < n and _title_wraps(lines[i + 1].text, lines[i + 2].text):
+            # A long title wrapped onto a second block: "... voor het publiek" | "toegankelijke gebouwen"
+            title = f"{title} {lines[i + 1].text}"
+            heading_text = f"{heading_text} {lines[i + 1].text}"
+            skip = i + 1
         cur = Article(number=h.number, title=title, page=ln.page, chapter=chap, section=sect,
                       kind=kind, heading=heading_text)
         if h.vervallen or VERVALLEN_RE.match(title or ""):
@@ -330,6 +335,14 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         if parts:
             nt.text = "\n".join(parts)
     return out
+
+
+def _title_wraps(nxt: str, after: str) -> bool:
+    if not nxt[:1].islower() or len(nxt) > 60 or nxt.endswith((".", ";", ":", ",")):
+        return False
+    if re.match(r"^[a-z]{1,2}[.)]\s", nxt) or len(nxt.split()) > 7:
+        return False
+    return bool(re.match(r"^(?:[0-9]{1,2}\.\s|[A-Z])", after))
 
 
 def _chapter_sections(lines: list[Line], divs: list[Heading | None]) -> dict:

@@ -134,6 +134,8 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
             # A number set apart from its text by layout ("3" | "Reikwijdte", "1." | "Het ...").
             carry = (carry + " " + t).strip()
             continue
+        if carry and _STRUCT_RE.match(t) and not re.match(r"^[0-9]", t):
+            carry = ""  # a stray number before "Artikel 5" is page furniture, not part of it
         if carry:
             t = carry + " " + t
             carry = ""
@@ -152,4 +154,5 @@ def _next_is_title(blocks, i: int) -> bool:
     if i + 1 >= len(blocks):
         return False
     t, b = blocks[i + 1]
-    return b.page == blocks[i][1].page and len(t) < 80 and t[:1].isupper() and not t.endswith(".")
+    return (b.page == blocks[i][1].page and len(t) < 80 and t[:1].isupper() and not t.endswith(".")
+            and not _STRUCT_RE.match(t))

@@ -17,7 +17,7 @@ TITLE_CUES: dict[str, list[tuple[re.Pattern, float]]] = {
         (re.compile(r"algemene\s+plaatselijke\s+verordening", _I), 10),
         (re.compile(r"\bAPV\b"), 9),
         (re.compile(r"verordening\b[^.]{0,40}\b(?:speelautomaten|speelautomatenhal|kansspel|speelgelegenhe)", _I), 9),
-        (re.compile(r"\bexploitatie\s*verordening|\bexploitatievergunning", _I), 8),
+        (re.compile(r"\bexploitatie\s*verordening|verordening\b[^.]{0,40}\bexploitatie", _I), 8),
         (re.compile(r"verordening\b[^.]{0,40}\b(?:horeca|seks|prostitutie|coffeeshop|evenementen|sluiting|"
                     r"openbare\s+orde|drank)", _I), 7),
         (re.compile(r"speelautomatenhal", _I), 6),
@@ -101,7 +101,7 @@ _NATIONAL_RE = re.compile(
 _NATIONAL_BODY_RE = re.compile(
     r"\bWij\s+(?:Willem-Alexander|Beatrix|Juliana|Wilhelmina)\b|bij\s+de\s+gratie\s+Gods|"
     r"De\s+(?:Staatssecretaris|Minister)\s+van\s+[A-Z][^,;]{0,80}[,;]?\s*(?:Gelet|Besluit)|"
-    r"\bOnze\s+Minister\b|(?:^|\n)De\s+(?:Staatssecretaris|Minister)\s+van\s+[A-Z]")
+    r"\bOnze\s+Minister\b|(?:^|\n)De\s+(?:Staatssecretaris|Minister)\s+van\s+[A-Z]", _I)
 _MUNICIPAL_RE = re.compile(r"\b(?:gemeente|gemeenteraad|burgemeester|college\s+van\s+burgemeester|raad\s+van\s+de)\b", _I)
 
 

@@ -57,7 +57,6 @@ def _split_merged(rest: str) -> tuple[str, str] | None:
 
 def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] | None:
     """Returns (title, body, strength, vervallen, bare) or None when the rest marks a reference."""
-    raw = rest
     rest = rest.strip()
     if rest[:1] in (",", ";"):
         return None
@@ -103,7 +102,6 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
         return split[0], split[1], 2 if styled else 1, bool(_TRAIL_VERVALLEN_RE.search(split[0])), False
     if styled and len(rest) <= 200 and not rest.endswith("."):
         return rest, "", 2, verv, False
-    del raw
     return None
 
 

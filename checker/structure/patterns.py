@@ -13,21 +13,12 @@ ARTICLE_RE = re.compile(
     rf"^(?:Artikel|ARTIKEL|Art\.|ART\.|Art|Artikelen)\s*(?P<num>{NUM})(?![0-9A-Za-z])\.?(?P<rest>.*)$",
     re.S)
 
-_DIV_WORDS = {
-    "hoofdstuk": "hoofdstuk", "titel": "titel", "afdeling": "afdeling", "paragraaf": "paragraaf",
-    "§": "paragraaf", "deel": "deel", "bijlage": "bijlage", "sectie": "afdeling",
-}
 DIVISION_RE = re.compile(
     rf"^(?P<word>Hoofdstuk|HOOFDSTUK|Titel|TITEL|Afdeling|AFDELING|Paragraaf|PARAGRAAF|§|Deel|DEEL|"
     rf"Bijlage|BIJLAGE)\s*(?P<num>{NUM}|[A-Z](?![a-z]))?(?![0-9A-Za-z])\.?(?P<rest>.*)$", re.S)
 
 # "3", "3.2", "4.1.2" followed by a title; an optional dot after the number.
 SECTION_RE = re.compile(r"^(?P<num>[0-9]{1,2}(?:\.[0-9]{1,2}){0,3})(?P<dot>\.?)\s+(?P<rest>\S.*)$", re.S)
-
-# Leden and onderdelen at the start of a paragraph.
-LID_RE = re.compile(r"^(?P<num>[0-9]{1,2}[a-z]?)\.\s+(?P<text>\S.*)$", re.S)
-LID_NODOT_RE = re.compile(r"^(?P<num>[0-9]{1,2})\s+(?P<text>[A-Z].*)$", re.S)
-ONDERDEEL_RE = re.compile(r"^(?:\(?(?P<let>[a-z]{1,2})[.)]|(?P<deg>[0-9]{1,2}\s?°)\.?|(?P<rom>[ivx]{1,5})[.)])\s+(?P<text>\S.*)$", re.S)
 
 # Words that make "Artikel 5 <word>" a reference in running text instead of a heading.
 REFERENCE_WORDS = {
@@ -121,6 +112,3 @@ def is_title_like(s: str, max_words: int = 16, max_len: int = 140) -> bool:
         return False
     return True
 
-
-def words(s: str) -> list[str]:
-    return re.findall(r"[\w/.'-]+", s)

@@ -31,6 +31,8 @@ class SectionCand:
 
 
 def _candidate(i: int, line: Line) -> SectionCand | None:
+    if line.kind == "table":
+        return None  # "1 Alkmaar 6.804 51": a table row, however title-like
     m = SECTION_RE.match(line.text)
     if not m:
         return None
