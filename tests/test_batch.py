@@ -437,3 +437,15 @@ def test_discovery_ignores_hidden_and_loose_files_and_avoids_name_clashes(tmp_pa
     assert [(m.name, m.stem) for m in found] == [
         ("Index", "gemeente-Index"), ("matrix", "gemeente-matrix"), ("Zuid", "Zuid")]
     assert [f.name for f in found[2].files] == ["apv.txt"]
+
+
+def test_unusable_history_database_named_with_db_is_bad_usage(tmp_path):
+    region = tmp_path / "regio"
+    (region / "Zuid").mkdir(parents=True)
+    shutil.copyfile(CORPUS / "damocles-veenhoven-2015.txt", region / "Zuid" / "damocles.txt")
+    not_a_db = tmp_path / "map"
+    not_a_db.mkdir()
+    with pytest.raises(UsageError, match="(?i)historie-database"):
+        run_batch(region, tmp_path / "uit", jobs=1, norm="noord-holland", timeout=60, db_path=not_a_db,
+                  force=False)
+    assert not (tmp_path / "uit" / "Zuid.json").exists()  # refused before any work

@@ -140,7 +140,80 @@ Een regeling voor nazorg wordt nog uitgewerkt.
 Alle medewerkers volgen de BHV-training. Tegen de dader worden passende maatregelen genomen.
 """
 
+# Decoys: every topic is named, none is regulated well enough for "present".
+GEDRAGSCODE_DECOY = """Gedragscode gemeente Heuvelrand
+1 Inleiding
+In deze code komen onder meer nevenwerkzaamheden, geschenken, geheimhouding en de ambtseed aan de orde.
+2 Reikwijdte
+De code geldt voor alle medewerkers en bestuurders.
+3 Geschenken
+Wees terughoudend met het aannemen van geschenken.
+4 Vertrouwelijke informatie
+Ga zorgvuldig om met vertrouwelijke informatie. Externe partijen met wie wij samenwerken, sluiten een verwerkersovereenkomst.
+5 Melden
+Meld een vermoeden van een misstand bij de gemeentesecretaris.
+6 Ambtseed
+De ambtseed is een belangrijk moment.
+7 VOG
+Medewerkers in kwetsbare functies kunnen worden gevraagd een VOG te overleggen.
+"""
+
+AGRESSIE_DECOY = """Agressieprotocol gemeente Heuvelrand
+1 Inleiding
+Dit protocol is bedoeld voor medewerkers. De gemeente neemt deel aan Stop Agressie Samen.
+2 Balie
+Bij agressie aan de balie waarschuw je een collega.
+3 Online
+Het protocol staat online op intranet.
+4 Registratie
+De arbocoördinator rapporteert jaarlijks over het aantal gemelde incidenten.
+5 Aangifte
+Aangifte doen is een keuze van de medewerker.
+6 Schade
+Schade aan kleding wordt door de gemeente vergoed.
+7 Training
+Een training voor medewerkers wordt op termijn aangeboden.
+"""
+
+DAMOCLES_DECOY = """Damoclesbeleid gemeente Heuvelrand
+1 Inleiding
+De burgemeester kan op grond van artikel 13b van de Opiumwet woningen en lokalen sluiten. Dit beleid richt zich op lokalen.
+2 Drugs
+Onder drugs verstaan wij middelen van lijst I of II van de Opiumwet.
+3 Herhaling voorkomen
+Sluiting is bedoeld om herhaling te voorkomen.
+4 Procedure
+Ter voorbereiding van de sluiting wordt een bestuurlijke rapportage opgesteld. De sluiting duurt in beginsel drie maanden.
+"""
+
 CASES = {
+    "gedragscode-decoy": ("integriteit", GEDRAGSCODE_DECOY, {
+        "integriteit.doelgroepen": "partial",          # no externen
+        "integriteit.belangenverstrengeling": "partial",  # only listed as a theme
+        "integriteit.geschenken": "partial",           # no limit, melden or register
+        "integriteit.geheimhouding": "partial",        # verwerkersovereenkomst is no clause for inhuur
+        "integriteit.melden": "partial",               # no vertrouwenspersoon
+        "integriteit.eed": "partial",                  # not as a duty at indiensttreding
+        "integriteit.screening": "partial",            # VOG optional
+    }),
+    "agressie-decoy": ("agressie", AGRESSIE_DECOY, {
+        "agressie.norm": "partial",                   # no limits/huisregels
+        "agressie.digitaal": "missing",               # 'online op intranet'
+        "agressie.doelgroepen": "partial",
+        "agressie.melden_registreren": "partial",     # reporting figures, no registration rule
+        "agressie.aangifte": "partial",
+        "agressie.schadeverhaal": "missing",
+        "agressie.nazorg": "missing",
+        "agressie.training": "missing",               # only 'op termijn'
+        "agressie.maatregelen": "missing",            # warning a colleague is no measure
+    }),
+    "damocles-decoy": ("damocles", DAMOCLES_DECOY, {
+        "damocles.grondslag": "present",
+        "damocles.woning_lokaal": "partial",          # the law names both, the policy lokalen
+        "damocles.drugssoorten": "partial",           # only the statutory lists
+        "damocles.voorbereidingshandelingen": "missing",
+        "damocles.stappenplan": "partial",            # duration only
+    }),
     "damocles-table": ("damocles", DAMOCLES_TABLE, {
         "damocles.grondslag": "present",
         "damocles.woning_lokaal": "present",

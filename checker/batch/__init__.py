@@ -504,6 +504,11 @@ class _History:
             self.conn = history.connect(db_path)
             self.run_id = history.start_run(self.conn, region=str(region.resolve()), out_dir=str(out.resolve()),
                                             norm=norm, version=__version__, municipalities=n)
+        except UsageError:
+            if db_path is not None:
+                raise  # --db named a database that cannot be used: bad usage, before any work
+            self.warnings.append("historie niet bijgewerkt: de standaard-database is niet bruikbaar.")
+            self.conn = None
         except Exception as e:  # noqa: BLE001
             self.warnings.append(f"historie niet bijgewerkt ({e}).")
             self.conn = None
@@ -576,10 +581,13 @@ def _run_pool(todo: list[Municipality], out: Path, jobs: int, norm: str, timeout
         finish(task, d, task["extra_errors"] + [err])
         progress.advance(busy_names())
 
+    startup_failures = [0]
+
     def _handle(w: _Worker, msg: tuple) -> None:
         kind = msg[0]
         if kind == "ready":
             w.ready = True
+            startup_failures[0] = 0
             if msg[1] and "catalogue" not in cat_holder:
                 cat_holder["catalogue"] = [tuple(x) for x in msg[1]]
             return
@@ -641,6 +649,13 @@ def _run_pool(todo: list[Municipality], out: Path, jobs: int, norm: str, timeout
                     code = w.proc.exitcode
                     w.kill()
                     workers.remove(w)
+                    if not w.ready:
+                        # Never got going: retrying forever would hide a broken installation.
+                        startup_failures[0] += 1
+                        if startup_failures[0] > 3 * jobs:
+                            raise NormtoetsError(
+                                "Batch afgebroken: de controleprocessen starten niet "
+                                f"(exitcode {code}). Controleer de installatie met 'normtoets check'.")
                     if w.task is not None:
                         overrun(w, f"exitcode {code}" if code is not None and code >= 0
                                 else f"signaal {-code}" if code is not None else "onbekend")

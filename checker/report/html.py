@@ -166,7 +166,8 @@ def _context(result: CheckResult) -> dict[str, Any]:
             "type": doc_type,
             "anchor": f"soort-{doc_type}",
             "label": type_label(doc_type),
-            "documents": [doc_name(d.path) for d in result.documents if d.type == doc_type],
+            "documents": [doc_name(d.path) for d in result.documents
+                          if d.type == doc_type and not d.duplicate_of],
             "counts": count_statuses(findings),
             "findings": [_finding_view(f, norm_items) for f in findings],
         })
@@ -206,6 +207,7 @@ def _context(result: CheckResult) -> dict[str, Any]:
         "override": d.type_source == "override", "title": d.title, "format": d.format,
         "adopted": _dutch_date(d.adopted), "in_force": _dutch_date(d.in_force_date),
         "pages": d.pages, "articles": d.articles, "warnings": d.warnings,
+        "duplicate_of": doc_name(d.duplicate_of) if d.duplicate_of else None,
     } for d in result.documents]
     manual_answered = sum(1 for m in result.manual_items if m.answer)
     generated = result.generated or _dt.datetime.now().astimezone().isoformat(timespec="seconds")

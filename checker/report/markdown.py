@@ -66,7 +66,8 @@ def render_markdown(result: CheckResult) -> str:
         out.append("| Bestand | Soort | Vastgesteld | Pagina's |")
         out.append("|---|---|---|---:|")
         for d in result.documents:
-            out.append(f"| {_cell(doc_name(d.path))} | {_cell(type_label(d.type))} | "
+            dup = f" (zelfde tekst als {doc_name(d.duplicate_of)})" if d.duplicate_of else ""
+            out.append(f"| {_cell(doc_name(d.path) + dup)} | {_cell(type_label(d.type))} | "
                        f"{_cell(d.adopted or '')} | {d.pages or ''} |")
     else:
         out.append("_Geen leesbare documenten._")

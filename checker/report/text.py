@@ -103,6 +103,8 @@ def render_text(result: CheckResult, color: bool = False) -> str:
             facts.append(f"in werking {d.in_force_date}")
         if d.pages:
             facts.append(f"{d.pages} p.")
+        if d.duplicate_of:
+            facts.append(f"zelfde tekst als {doc_name(d.duplicate_of)}, niet apart getoetst")
         lines += _wrap(f"{doc_name(d.path)} — {', '.join(facts)}", indent=INDENT + "  ", first=INDENT)
         if d.title:
             lines += _wrap(trim(d.title, 160), indent=INDENT + "  ")
@@ -113,7 +115,7 @@ def render_text(result: CheckResult, color: bool = False) -> str:
             lines += _wrap(f"{doc_name(e.path)}: {e.error}", indent=INDENT + "  ", first=INDENT)
 
     for doc_type, findings in findings_by_type(result):
-        docs = [doc_name(d.path) for d in result.documents if d.type == doc_type]
+        docs = [doc_name(d.path) for d in result.documents if d.type == doc_type and not d.duplicate_of]
         lines.append("")
         lines.append(paint(rule, "dim"))
         head = type_label(doc_type) + (f" ({', '.join(docs)})" if docs else "")

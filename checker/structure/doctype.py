@@ -15,6 +15,8 @@ _I = re.I
 TITLE_CUES: dict[str, list[tuple[re.Pattern, float]]] = {
     "apv": [
         (re.compile(r"algemene\s+plaatselijke\s+verordening", _I), 10),
+        # older and regional names of the same regulation
+        (re.compile(r"algemene\s+(?:politie|plaatselijke\s+politie)\s*-?\s*verordening", _I), 10),
         (re.compile(r"\bAPV\b"), 9),
         (re.compile(r"verordening\b[^.]{0,40}\b(?:speelautomaten|speelautomatenhal|kansspel|speelgelegenhe)", _I), 9),
         (re.compile(r"\bexploitatie\s*verordening|verordening\b[^.]{0,40}\bexploitatie", _I), 8),
@@ -52,6 +54,7 @@ TITLE_CUES: dict[str, list[tuple[re.Pattern, float]]] = {
 CONTENT_CUES: dict[str, list[tuple[re.Pattern, float]]] = {
     "apv": [
         (re.compile(r"algemene\s+plaatselijke\s+verordening", _I), 1.0),
+        (re.compile(r"algemene\s+politie\s*-?\s*verordening", _I), 1.0),
         (re.compile(r"exploitatievergunning", _I), 0.6),
         (re.compile(r"horecabedrijf|openbare\s+inrichting", _I), 0.4),
         (re.compile(r"openbare\s+plaats", _I), 0.3),

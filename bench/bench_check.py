@@ -1,0 +1,250 @@
+"""Benchmark `normtoets check` on a ~200-page APV PDF against pdftotext.
+
+    python bench/bench_check.py                # builds bench/out/apv-check-200p.pdf once, then measures
+    python bench/bench_check.py some.pdf       # measures the given PDF
+    python bench/bench_check.py --profile      # adds a cProfile top-30 of a warm check_paths
+
+Goal (issues): checking a 200-page APV stays within 3x the time pdftotext needs for the
+same file, peak memory under 500 MB. Prints; asserts nothing (figures go into notes).
+
+Reported:
+- pdftotext (wall, CPU) on the file;
+- `normtoets check FILE --format json` as a cold subprocess: wall, CPU (children's
+  rusage) and peak RSS, once with an empty cache directory (first run on a machine) and
+  with the caches filled (every later run); the same for `normtoets parse`;
+- in-process: check_paths once to warm up, then the median of warm runs;
+- per-stage breakdown in a fresh process: interpreter, imports, rules load, lemma table,
+  read, structure, match, norm view, report (first call and warm call).
+
+The test document is the corpus APV (Duinwijk 2024) with its chapters repeated under new
+numbers (Hoofdstuk 7.., Artikel 7:1..), so the structure parser and the engine see
+~900 distinct in-force articles as in a large real APV, then one toelichting.
+bench/bench_pdf.py's Word-like renderer (header, footer, bold headings) draws the PDF.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_pdf  # noqa: E402 - the PDF builder lives there
+
+_ART_NUM = re.compile(r"\b([1-6]):(\d+[a-z]?)\b")
+_CHAPTER = re.compile(r"^Hoofdstuk (\d+)\b")
+
+
+def apv_text(pages: int) -> str:
+    """Corpus APV text with its body repeated under fresh chapter numbers (~22 pages a pass)."""
+    lines = [ln.strip() for ln in bench_pdf.SOURCE_TXT.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    first = next(i for i, ln in enumerate(lines) if _CHAPTER.match(ln))
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("Aldus vastgesteld"))
+    head, body, tail = lines[:first], lines[first:end], lines[end:]
+    reps = max(1, round(pages / 22))
+    out = list(head)
+    for r in range(reps):
+        off = 6 * r
+        for ln in body:
+            if off:
+                ln = _CHAPTER.sub(lambda m: f"Hoofdstuk {int(m.group(1)) + off}", ln)
+                ln = _ART_NUM.sub(lambda m: f"{int(m.group(1)) + off}:{m.group(2)}", ln)
+            out.append(ln)
+    out.extend(tail)
+    return "\n".join(out) + "\n"
+
+
+def build_pdf(path: Path, pages: int = 200) -> Path:
+    """bench_pdf's renderer over the renumbered text (one pass: no '(deel n)' titles)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "apv.txt"
+        src.write_text(apv_text(pages), encoding="utf-8")
+        saved = bench_pdf.SOURCE_TXT
+        bench_pdf.SOURCE_TXT = src
+        try:
+            bench_pdf.build_pdf(path, pages=25)  # 25 -> one repetition inside build_pdf
+        finally:
+            bench_pdf.SOURCE_TXT = saved
+    return path
+
+
+def normtoets() -> list[str]:
+    exe = Path(sys.executable).with_name("normtoets")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "checker.cli"]
+
+
+def run_child(cmd: list[str], env: dict | None = None) -> dict:
+    """Wall, CPU (user+sys of the child) and peak RSS of one subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    out = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "maxrss_mb": ru.ru_maxrss / 1024, "rc": p.returncode, "out": out}
+
+
+_STAGES = r"""
+import contextlib, io, json, resource, sys, time
+T0 = time.perf_counter(); C0 = time.process_time()
+stages = {}
+def lap(name, t, c):
+    stages[name] = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+    return time.perf_counter(), time.process_time()
+t, c = T0, C0
+import checker.cli  # what every command imports before it runs
+t, c = lap("import cli", t, c)
+from checker import pipeline
+from checker.ingest import read_document
+import checker.ingest.pdf, pypdfium2  # noqa
+from checker.structure import structure_document
+from checker.match import evaluate
+import checker.match.engine  # noqa
+from checker.norms import apply_norm_view
+from checker.report import render
+t, c = lap("import check path", t, c)
+from checker.match.rules import load_rules, catalogue
+load_rules(); catalogue()
+t, c = lap("rules load", t, c)
+from checker.match.nlp import lemma_table
+lemma_table()
+t, c = lap("lemma table", t, c)
+
+def one(tag):
+    global t, c
+    t, c = time.perf_counter(), time.process_time()
+    raw = read_document(sys.argv[1])
+    t, c = lap(f"read{tag}", t, c)
+    doc = structure_document(raw)
+    t, c = lap(f"structure{tag}", t, c)
+    res = pipeline.check_documents([doc], [])  # match + norm view, timed apart below
+    t, c = lap(f"check_documents{tag}", t, c)
+    typed = [d for d in [doc] if d.type]
+    evaluate(typed, sorted({d.type for d in typed}))
+    t, c = lap(f"  of which match{tag}", t, c)
+    with contextlib.redirect_stdout(io.StringIO()):
+        render(res, "json", output=None, color=False)
+    t, c = lap(f"report json{tag}", t, c)
+    return raw, doc
+
+raw, doc = one(" (1st)")
+one(" (warm)")
+warm = []
+for _ in range(int(sys.argv[2])):
+    t1, c1 = time.perf_counter(), time.process_time()
+    pipeline.check_paths([sys.argv[1]])
+    warm.append((time.perf_counter() - t1, time.process_time() - c1))
+print(json.dumps({"stages": stages, "warm": warm, "pages": raw.pages, "blocks": len(raw.blocks),
+                  "articles": len(doc.articles),
+                  "in_force": sum(1 for a in doc.articles if a.status == "in_force"),
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure_pdftotext(pdf: Path) -> dict:
+    return run_child(["pdftotext", str(pdf), "/dev/null"])
+
+
+def med(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pdf", nargs="?")
+    ap.add_argument("--pages", type=int, default=200)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    if args.pdf:
+        pdf = Path(args.pdf).resolve()
+    else:
+        pdf = OUT / f"apv-check-{args.pages}p.pdf"
+        if not pdf.exists():
+            t = time.perf_counter()
+            build_pdf(pdf, args.pages)
+            print(f"built {pdf} in {time.perf_counter() - t:.1f}s")
+    have_p2t = shutil.which("pdftotext") is not None
+    nt = normtoets()
+    fresh_cache = Path(tempfile.mkdtemp(prefix="normtoets-bench-cache-"))
+    env_fresh = dict(os.environ, XDG_CACHE_HOME=str(fresh_cache))
+    try:
+        first = run_child([*nt, "check", str(pdf), "--format", "json"], env_fresh)
+    finally:
+        shutil.rmtree(fresh_cache, ignore_errors=True)
+    run_child([*nt, "check", str(pdf), "--format", "json"])  # fill the user cache if empty
+    # Interleave so that load from other processes hits every side alike.
+    p2t, check, parse = [], [], []
+    for _ in range(args.runs):
+        if have_p2t:
+            p2t.append(measure_pdftotext(pdf))
+        check.append(run_child([*nt, "check", str(pdf), "--format", "json"]))
+        parse.append(run_child([*nt, "parse", str(pdf), "--format", "json"]))
+    findings = json.loads(check[0]["out"]).get("findings", [])
+    child = subprocess.run([sys.executable, "-c", _STAGES, str(pdf), str(args.runs)], capture_output=True,
+                           text=True, cwd=ROOT, check=True)
+    st = json.loads(child.stdout.strip().splitlines()[-1])
+
+    print(f"file: {pdf} ({pdf.stat().st_size / 1e6:.2f} MB, {st['pages']} pages, {st['blocks']} blocks, "
+          f"{st['articles']} articles of which {st['in_force']} in force; {len(findings)} findings)")
+    base_w = med(p2t, "wall") if p2t else None
+    base_c = med(p2t, "cpu") if p2t else None
+
+    def ratio(v: float, base: float | None) -> str:
+        return f" = {v / base:.1f}x pdftotext" if base else ""
+
+    if p2t:
+        print(f"pdftotext:                         wall {base_w:.3f}s  cpu {base_c:.3f}s")
+    else:
+        print("pdftotext not installed (apt-get install poppler-utils): no ratios")
+    cw, cc = med(check, "wall"), med(check, "cpu")
+    print(f"normtoets check (cold, caches warm): wall {cw:.3f}s{ratio(cw, base_w)}  "
+          f"cpu {cc:.3f}s{ratio(cc, base_c)}  peak {max(r['maxrss_mb'] for r in check):.0f} MB")
+    print(f"normtoets check (cold, empty cache): wall {first['wall']:.3f}s{ratio(first['wall'], base_w)}  "
+          f"cpu {first['cpu']:.3f}s{ratio(first['cpu'], base_c)}  peak {first['maxrss_mb']:.0f} MB")
+    pw, pc = med(parse, "wall"), med(parse, "cpu")
+    print(f"normtoets parse (cold):              wall {pw:.3f}s{ratio(pw, base_w)}  "
+          f"cpu {pc:.3f}s{ratio(pc, base_c)}  peak {max(r['maxrss_mb'] for r in parse):.0f} MB")
+    ww = statistics.median(w for w, _ in st["warm"])
+    wc = statistics.median(c for _, c in st["warm"])
+    print(f"check_paths in-process (warm):       wall {ww:.3f}s{ratio(ww, base_w)}  "
+          f"cpu {wc:.3f}s{ratio(wc, base_c)}  (median of {len(st['warm'])})")
+    print(f"peak memory of the in-process run:   {st['maxrss_mb']:.0f} MB")
+    print("per stage (fresh process; 1st = first call, warm = second call):")
+    for name, v in st["stages"].items():
+        print(f"  {name:28s} wall {v['wall']:.3f}s  cpu {v['cpu']:.3f}s")
+    print("(CPU ratios are the steadier figure on a shared machine)")
+    if any(r["rc"] not in (0, 3) for r in check + parse):
+        print("warning: a normtoets run exited with", sorted({r['rc'] for r in check + parse}))
+    if args.profile:
+        import cProfile
+        import pstats
+
+        sys.path.insert(0, str(ROOT))
+        from checker import pipeline
+
+        pipeline.check_paths([pdf])
+        prof = cProfile.Profile()
+        prof.enable()
+        pipeline.check_paths([pdf])
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
