@@ -160,7 +160,8 @@ class FuzzReport:
 
 def run_fuzz(n: int, seed: int, timeout: float = 30.0, full_check: bool = True,
              keep_dir: Path | None = None) -> FuzzReport:
-    ctx = mp.get_context("spawn")
+    # fork: the worker function lives in this file, which a spawned child could not import by name
+    ctx = mp.get_context("fork")
     report = FuzzReport()
     t0 = time.perf_counter()
 

@@ -101,6 +101,7 @@ class Engine:
         self.matchers = [Matcher(c, ruleset.lexicon) for c in self.ctxs]
         self._defs: dict[int, list[U.Definition]] = {}
         self._refs: dict[tuple[int, int], set[str]] = {}
+        self._memo: dict[tuple, Any] = {}  # per-document derived lookups (def units, genus links)
 
     # -------------------------------------------------------------- helpers
 
@@ -110,7 +111,18 @@ class Engine:
         return self._defs[ci]
 
     def def_units(self, ci: int) -> set[int]:
-        return {d.unit for d in self.defs(ci)}
+        key = ("units", ci)
+        if key not in self._memo:  # asked once per candidate unit: build the set once
+            self._memo[key] = {d.unit for d in self.defs(ci)}
+        return self._memo[key]
+
+    def _genus_defs(self, ci: int, d: U.Definition) -> list[U.Definition]:
+        """The other defined terms named in d's genus, in definition order (cached: this is
+        asked for every regime unit, and the pairwise test is quadratic in definitions)."""
+        key = ("genus", ci, id(d))
+        if key not in self._memo:
+            self._memo[key] = [o for o in self.defs(ci) if o is not d and _phrase_in(o.term, d.head)]
+        return self._memo[key]
 
     def refs(self, ci: int, ai: int) -> set[str]:
         key = (ci, ai)
@@ -358,10 +370,8 @@ class Engine:
                 head_start = own.char_start + max(own.text.find(":"), 0)
                 head_spans = [sp for s in subj for sp in m.in_segs(s, [du.own]) if sp[0] < head_start]
                 if head_spans:
-                    for other in self.defs(ci):
-                        if other is d:
-                            continue
-                        if _phrase_in(other.term, d.head) and _object_in(other.term, rtext):
+                    for other in self._genus_defs(ci, d):
+                        if _object_in(other.term, rtext):
                             return ("covered", [Hit(ci, d.unit, focus=head_spans[0][0])],
                                     f"'{d.term}' is een {other.term} ({self.loc(ci, du)})")
         return ("absent", [], "")
@@ -377,6 +387,10 @@ class Engine:
             ctx = self.ctxs[h.ctx]
             u = ctx.units[h.uid]
             why = self._link(h.ctx, u, tarts, all_regimes, subj)
+            if not why and any(cj == h.ctx for cj, _ in tarts) and \
+                    any(self.matchers[h.ctx].has(s, u.segs) for s in c.get("general_scope") or []):
+                # a ground written for every licence of the verordening covers this one too
+                why = "algemene grond voor alle vergunningen van de verordening"
             if why:
                 h.note = why
                 out.hits.append(h)

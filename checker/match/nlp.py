@@ -238,6 +238,9 @@ class TextIndex:
         self._lemidx: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
         self._seg_starts = [s.char_start for s in segments]
+        # Under re.IGNORECASE these two also match ASCII 'i'/'s' while staying themselves in
+        # lowercased text; literal-start scanning (_finditer) would miss such a match.
+        self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
@@ -282,7 +285,7 @@ class TextIndex:
         """Char spans (global, in self.text) of every occurrence of a term."""
         if term.regex is not None:
             spans = []
-            for m in term.regex.finditer(self.text):
+            for m in self._finditer(term.regex):
                 start, end = m.start(), m.end()
                 while start < end and self.text[start] == "\n":  # "(?:^|\n)" anchors
                     start += 1
@@ -316,6 +319,37 @@ class TextIndex:
         spans.sort()
         return spans
 
+    def _finditer(self, rx: re.Pattern):
+        """rx.finditer(self.text), without running the regex engine over every position.
+
+        A pattern such as r"\b(?:verplichte|facultatieve)\b" defeats re's literal-prefix
+        search (the leading \b), so finditer tries the whole pattern at each of the ~500k
+        characters of a large APV. When every match must begin with one of a few literal
+        strings (see _literal_starts) the only possible starts are their occurrences: try
+        rx.match there, in order, skipping starts inside the previous match - the same
+        matches finditer yields (all are non-empty, so no empty-match stepping applies).
+        """
+        starts = _literal_starts(rx)
+        text = self.text
+        if starts is None or self._casefold_risk:
+            yield from rx.finditer(text)
+            return
+        cand: set[int] = set()
+        for lit in starts:
+            i = text.find(lit)
+            while i >= 0:
+                cand.add(i)
+                i = text.find(lit, i + 1)
+        pos = 0
+        match = rx.match
+        for i in sorted(cand):
+            if i < pos:
+                continue
+            m = match(text, i)
+            if m is not None:
+                yield m
+                pos = m.end()
+
     def segment_at(self, char: int) -> int:
         i = bisect_left(self._seg_starts, char + 1) - 1
         return max(i, 0)
@@ -331,3 +365,85 @@ def spans_by_segment(index: TextIndex, spans: Iterable[tuple[int, int]]) -> dict
 @lru_cache(maxsize=4096)
 def compiled(raw: str, note: str = "", end: str | None = None) -> Term:
     return compile_term(raw, note, end)
+
+
+# ------------------------------------------------------------------ regex literal starts
+
+# Literals whose re.IGNORECASE matches are exactly their lowercase form (checked over all
+# code points on CPython 3.11): ASCII, Latin-1 and Latin Extended-A except µ, İ, ı, ſ.
+_SAFE_LITERAL = (frozenset(chr(c) for c in range(32, 127)) | {"\n", "\t"}
+                 | (frozenset(chr(c) for c in range(0xA0, 0x17F)) - {"\u00b5", "\u0130", "\u0131"}))
+_MAX_STARTS = 48
+_MAX_START_LEN = 12
+
+
+def _starts(items: list) -> set[str]:
+    """Strings one of which begins every match of the parsed sequence (superset-safe).
+
+    "" means "could start with anything here". Zero-width items (\b, ^, lookarounds) are
+    skipped: they only narrow where a match may start. Non-ASCII literals count as
+    unknown (re.IGNORECASE equivalences beyond plain lowercasing).
+    """
+    C = _sre()[1]  # noqa: N806 - the sre opcodes of this Python
+
+    if not items:
+        return {""}
+    op, av = items[0]
+    rest = list(items[1:])
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return _starts(rest)
+    if op is C.LITERAL:
+        ch = chr(av)
+        if ch not in _SAFE_LITERAL:
+            return {""}
+        tail = _starts(rest) if len(rest) < 64 else {""}
+        return _cap({(ch.lower() + t)[:_MAX_START_LEN] for t in tail})
+    if op is C.SUBPATTERN:
+        return _starts(list(av[-1]) + rest)
+    if op is C.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            out |= _starts(list(alt) + rest)
+            if "" in out or len(out) > _MAX_STARTS:
+                return {""}
+        return out
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        lo, _hi, item = av
+        first = {s for s in _starts(list(item))}
+        if lo == 0:
+            first |= _starts(rest)
+        return _cap(first)
+    return {""}
+
+
+@lru_cache(maxsize=1)
+def _sre():
+    try:
+        from re import _constants, _parser  # Python 3.11+
+    except ImportError:  # 3.10
+        import sre_constants as _constants
+        import sre_parse as _parser
+    return _parser, _constants
+
+
+def _cap(out: set[str]) -> set[str]:
+    return {""} if "" in out or len(out) > _MAX_STARTS else out
+
+
+@lru_cache(maxsize=4096)
+def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
+    """Literal strings every match of rx starts with, or None when there is no such set."""
+    try:
+        parsed = _sre()[0].parse(rx.pattern, rx.flags)
+        starts = _starts(list(parsed.data))
+    except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
+        return None
+    if not starts or "" in starts:
+        return None
+    # drop strings that extend another start: their occurrences are found anyway
+    keep = sorted(starts, key=len)
+    out: list[str] = []
+    for s in keep:
+        if not any(s.startswith(k) for k in out):
+            out.append(s)
+    return tuple(out)

@@ -182,7 +182,7 @@ def _validate(rule: dict, source: str, lex: Lexicon) -> Rule:
             raise RuleError(f"{source}: {rid}.{cid}: onbekend kind '{kind}'.")
         if c.get("unit", "sentence") not in UNITS:
             raise RuleError(f"{source}: {rid}.{cid}: onbekende unit '{c.get('unit')}'.")
-        for key in ("all", "any", "none", "ignore", "terms"):
+        for key in ("all", "any", "none", "ignore", "terms", "general_scope"):
             for s in c.get(key) or []:
                 lex.get(s)
         for g in (c.get("groups") or {}).values():

@@ -256,6 +256,15 @@ _DEF_RE = re.compile(r"^\s*(?:(?:in|voor)\s+(?:deze|dit)\b[^:]{0,80}?\bverstaan\
 _DEF_ONDER = re.compile(r"^\s*onder\s+(?:een\s+|de\s+|het\s+)?([a-zà-ÿ][\w\-' à-ÿ]{1,60}?)\s+(?:wordt|worden)\s+"
                         r"(?:in\s+\w+\s+\w+\s+)?(?:mede\s+|ook\s+|eveneens\s+)?verstaan\s*:?\s+(.+)$", re.I | re.S)
 _DEF_CONTEXT = re.compile(r"verstaan\s+onder|wordt\s+bedoeld\s+met|begrip|definitie", re.I)
+# Assimilation ("gelijkstelling"): "Voor de toepassing van dit hoofdstuk wordt de exploitatie
+# van een kantine door een paracommerciële rechtspersoon gelijkgesteld met het exploiteren van
+# een horecabedrijf" / "Een shishalounge geldt als een horecabedrijf". Legally this widens the
+# term T (group "term") to the subject named before the verb, exactly like "T: ... waaronder S".
+_DEF_EQUAL = re.compile(
+    r"^(?P<subj>.{3,300}?)\s+(?:gelijkgesteld\s+(?:met|aan)|aangemerkt\s+als|(?:geldt|gelden)\s+als)\s+"
+    r"(?:het\s+exploiteren\s+van\s+|de\s+exploitatie\s+van\s+)?(?:een\s+|de\s+|het\s+)?"
+    r"(?P<term>[a-zà-ÿ][\w\-à-ÿ]*(?:\s+[a-zà-ÿ][\w\-à-ÿ]*){0,2}?)\s*(?:[.;,]|\s+(?:als|in|bedoeld|en|of)\b|$)",
+    re.I | re.S)
 
 
 @dataclass
@@ -279,6 +288,11 @@ def definitions(ctx: DocCtx) -> list[Definition]:
             if not m:
                 m = _DEF_RE.match(own)
                 if not m:
+                    eq = _DEF_EQUAL.match(own)
+                    if eq and not re.search(r"\bniet\b", eq.group("subj"), re.I):
+                        term = eq.group("term").strip().lower()
+                        out.append(Definition(term=term, head=term, text=eq.group("subj").lower(),
+                                              art=info.idx, unit=uid))
                     continue
                 context = " ".join(ctx.index.segments[x].text for x in u.segs) + " " + (info.article.title or "")
                 if not _DEF_CONTEXT.search(context):

@@ -94,7 +94,11 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 # toelichting repeats earlier numbers, which the sequence check rejects)
                 stop = i
                 break
-        secs = find_sections(lines, 0, stop)
+        from .sections import SectionCand
+        chapters = {i: SectionCand(i, (int(d.number),), d.number, d.title, False, True, d.vervallen, d.body,
+                                   chapter=True)
+                    for i, d in enumerate(divs) if d and d.kind == "hoofdstuk" and d.number.isdigit()}
+        secs = find_sections(lines, 0, stop, chapters)
         if len(secs) >= 2 and (len(strong_nums) < 2 or len(secs) >= 3 * len(strong_nums)):
             out.mode = "sectie"
             section_idx = {c.index: c for c in secs}

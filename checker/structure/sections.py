@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from .clean import Line
 from .headings import _split_merged
-from .patterns import SECTION_RE, VERVALLEN_RE, is_title_like
+from .patterns import SECTION_RE, VERVALLEN_RE, is_title_like, roman_to_int
+
+# "I. Inleiding", "II Wettelijk kader": roman top-level sections of a policy document.
+_ROMAN_SECTION_RE = re.compile(r"^(?P<num>[IVX]{1,5})(?P<dot>\.?)\s+(?P<rest>[A-Z\u00C0-\u00DD].*)$", re.S)
 
 _YEARISH_RE = re.compile(r"^(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b", re.I)
 
@@ -28,6 +31,7 @@ class SectionCand:
     styled: bool
     vervallen: bool = False
     body: str = ""
+    chapter: bool = False    # a "Hoofdstuk 3 ..." line standing in for top-level section "3"
 
 
 def _candidate(i: int, line: Line) -> SectionCand | None:
@@ -68,7 +72,7 @@ def _chain(cands: list[SectionCand], require_style: bool, top_dotted: bool | Non
     for c in cands:
         if require_style and not c.styled:
             continue
-        if len(c.num) == 1 and top_dotted is not None and c.dotted != top_dotted:
+        if len(c.num) == 1 and top_dotted is not None and c.dotted != top_dotted and not c.chapter:
             continue
         if len(c.num) == 1 and path and c.num[0] == 1:
             run_next, run_at = 2, c.index
@@ -99,14 +103,46 @@ def _follows(path: tuple[int, ...], num: tuple[int, ...]) -> bool:
     return False
 
 
-def find_sections(lines: list[Line], start: int, stop: int) -> list[SectionCand]:
+def _roman_candidate(i: int, line: Line) -> SectionCand | None:
+    if line.kind == "table":
+        return None
+    m = _ROMAN_SECTION_RE.match(line.text)
+    if not m:
+        return None
+    val = roman_to_int(m.group("num"))
+    rest = m.group("rest").strip()
+    if not val or not is_title_like(rest, max_words=10, max_len=100) or rest.endswith("?"):
+        return None
+    return SectionCand(i, (val,), m.group("num"), rest, bool(m.group("dot")), line.styled)
+
+
+def _roman_sections(lines: list[Line], start: int, stop: int) -> list[SectionCand]:
+    """Roman-numbered sections I, II, III ... (only where no arabic numbering was found)."""
+    out: list[SectionCand] = []
+    for i in range(start, stop):
+        c = _roman_candidate(i, lines[i])
+        if c and c.num[0] == (out[-1].num[0] + 1 if out else 1):
+            out.append(c)
+    return out if len(out) >= 3 or (len(out) == 2 and all(c.styled for c in out)) else []
+
+
+def find_sections(lines: list[Line], start: int, stop: int,
+                  chapters: dict[int, SectionCand] | None = None) -> list[SectionCand]:
+    """`chapters`: line index -> candidate for "Hoofdstuk N" lines, the top level of a policy
+    numbered "Hoofdstuk 1" / "1.1" / "1.2" (used only when such N.M sections exist)."""
     cands = [c for i in range(start, stop) if (c := _candidate(i, lines[i]))]
+    if chapters:
+        subs = {c.num[0] for c in cands if len(c.num) == 2}
+        extra = {i: c for i, c in chapters.items() if start <= i < stop and c.num[0] in subs}
+        if extra:
+            cands = sorted([c for c in cands if c.index not in extra] + list(extra.values()),
+                           key=lambda c: c.index)
     if not cands:
-        return []
+        return _roman_sections(lines, start, stop)
     has_style = any(ln.styled for ln in lines[start:stop])
     # "1. Bel 112" / "2. Meld het incident" on consecutive lines is a list, not headings: a
     # heading has text under it. Only unstyled dotted top-level items can be confused so.
-    tops = {c.index for c in cands if len(c.num) == 1 and c.dotted and not c.styled}
+    tops = {c.index for c in cands if len(c.num) == 1 and c.dotted and not c.styled and not c.chapter}
     cands = [c for c in cands if not (c.index in tops and (c.index + 1 in tops or c.index - 1 in tops))]
     best: list[SectionCand] = []
     best_dotted = False
@@ -121,5 +157,5 @@ def find_sections(lines: list[Line], start: int, stop: int) -> list[SectionCand]
             best = styled
     tops = [c for c in best if len(c.num) == 1]
     if len(best) < 2 or not tops:
-        return []
+        return _roman_sections(lines, start, stop)
     return best
