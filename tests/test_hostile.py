@@ -242,3 +242,39 @@ def test_cli_parse_reports_bad_files_without_traceback(work, good_pdf):
     errors = {Path(e["path"]).name: e for e in out["errors"]}
     assert {"cli-leeg.pdf", "cli-enc.pdf"} <= set(errors)
     assert "versleuteld" in errors["cli-enc.pdf"]["error"]
+
+
+def test_six_hostile_files_and_one_good_pdf_in_one_check(work):
+    """The issue's acceptance case: exit 1, six errors, the good file fully checked, no traceback."""
+    root = Path(__file__).resolve().parents[1]
+    good = root / "samples" / "lindeveld" / "apv-lindeveld-2024.pdf"
+    if not good.exists():
+        pytest.skip("samples not generated")
+    d = work / "zes"
+    d.mkdir()
+    src = builders.build_apv_pdf(d / "bron.pdf", two_column=False, scanned_page=False).read_bytes()
+    (d / "versleuteld.pdf").write_bytes(builders.build_apv_pdf(
+        d / "enc-src.pdf", encrypt="geheim", two_column=False, scanned_page=False).read_bytes())
+    (d / "afgebroken.pdf").write_bytes(src[: len(src) // 3])
+    (d / "leeg.pdf").write_bytes(b"")
+    (d / "plaatje.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(2048))
+    (d / "programma.docx").write_bytes(Path("/bin/ls").read_bytes()[:65536] if Path("/bin/ls").exists()
+                                       else b"\x7fELF" + os.urandom(4096))
+    with zipfile.ZipFile(d / "bom.docx", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", b"<w:document xmlns:w='x'><w:body>"
+                    + b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 1_000_000 + b"</w:body></w:document>")
+    hostile = ["versleuteld.pdf", "afgebroken.pdf", "leeg.pdf", "plaatje.pdf", "programma.docx", "bom.docx"]
+    exe = Path(sys.executable).parent / "normtoets"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "checker.cli"]
+    proc = subprocess.run(cmd + ["check", str(good)] + [str(d / h) for h in hostile] + ["--format", "json"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    out = json.loads(proc.stdout)
+    assert sorted(Path(e["path"]).name for e in out["errors"]) == sorted(hostile)
+    assert all(e["error"] and "\n" not in e["error"] for e in out["errors"])
+    assert [Path(x["path"]).name for x in out["documents"]] == [good.name]
+    apv_findings = [f for f in out["findings"] if f["requirement"].startswith("apv.")]
+    assert len(apv_findings) == 12 and len(out["findings"]) == 12
+    assert all(f["status"] in ("present", "partial", "missing", "not_applicable") for f in apv_findings)
+    assert any(f["evidence"] for f in apv_findings)
