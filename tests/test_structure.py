@@ -435,3 +435,65 @@ def test_title_wrapped_onto_next_block():
     assert [lid.number for lid in doc.articles[0].leden] == ["1"]
     assert doc.articles[1].title == "Bestuurlijke ophouding"
     assert doc.articles[1].text.startswith("de bestuurlijke ophouding")
+
+
+# ------------------------------------------------------------------ real texts (structure-real)
+
+REAL = HERE / "corpus" / "structure-real"
+# The real regulations in every rendering would be slow here; one format per document,
+# cycling, keeps each reader covered (the scorer runs them all).
+_REAL_FILES = []
+for _k, _t in enumerate(sorted(REAL.glob("*.txt"))):
+    _alts = [p for p in (_t.with_suffix(s) for s in (".pdf", ".docx", ".html", ".txt")) if p.exists()]
+    _REAL_FILES.append(_alts[_k % len(_alts)])
+
+
+@pytest.mark.parametrize("path", _REAL_FILES, ids=lambda p: p.name)
+def test_real_regulations_match_labels(path):
+    doc = _load(path)
+    assert [a.number for a in doc.articles] == [str(x) for x in _labels(path)["articles"]]
+
+
+def test_hoofdstuk_chapters_with_numbered_paragraphs_are_sections():
+    # A policy numbered "Hoofdstuk 1 Inleiding" / "1.1 Aanleiding": the chapters are its
+    # top-level sections, as "1 Inleiding" would be; the leden inside stay leden.
+    doc = structure_document(_raw([
+        "Integriteitsbeleid gemeente Rivierenland 2021",
+        "Hoofdstuk 1 Inleiding", "1.1 Aanleiding", "Integriteit is een belangrijke waarde voor de gemeente.",
+        "1.2 Reikwijdte", "1. Dit beleid geldt voor raadsleden.", "2. Het geldt ook voor ambtenaren.",
+        "Hoofdstuk 2 Gedragsregels", "2.1 Geschenken", "Medewerkers nemen geen geschenken aan boven 50 euro.",
+        "2.2 Nevenwerkzaamheden", "Nevenwerkzaamheden worden vooraf gemeld.",
+        "Hoofdstuk 3 Melden", "3.1 Meldprocedure", "Een vermoeden wordt gemeld bij de vertrouwenspersoon."]))
+    assert [a.number for a in doc.articles] == ["1", "1.1", "1.2", "2", "2.1", "2.2", "3", "3.1"]
+    assert doc.articles[0].title == "Inleiding"
+
+
+def test_chapters_alone_and_articles_under_chapters_unchanged():
+    doc = structure_document(_raw([
+        "Beleidsregel horeca gemeente Zand 2020", "Hoofdstuk 1 Inleiding", "Dit beleid gaat over horeca.",
+        "Hoofdstuk 2 Toetsing", "De burgemeester toetst elke aanvraag.", "Hoofdstuk 3 Slot",
+        "Dit beleid treedt in werking op 1 januari 2020."]))
+    assert [a.number for a in doc.articles] == ["1", "2", "3"]
+    apv = structure_document(_raw(
+        ["Verordening Zand 2020", "Hoofdstuk 1 Algemeen"]
+        + [x for n in range(1, 8) for x in (f"Artikel 1.{n} Onderwerp {n}", "Het college regelt dit.")]))
+    assert [a.number for a in apv.articles] == [f"1.{n}" for n in range(1, 8)]
+
+
+def test_roman_numbered_policy_sections():
+    doc = structure_document(_raw([
+        "Beleidsregels Damocles gemeente Oosterhout 2020",
+        "I. Inleiding", "De burgemeester is bevoegd op grond van artikel 13b van de Opiumwet een woning te sluiten.",
+        "II. Wettelijk kader", "Artikel 13b van de Opiumwet luidt als volgt:",
+        "1. De burgemeester is bevoegd een last onder bestuursdwang op te leggen.",
+        "III. Handhavingsbeleid", "Bij een eerste constatering volgt een waarschuwing.",
+        "IV. Inwerkingtreding", "Deze beleidsregels treden in werking op de dag na bekendmaking."]))
+    assert [a.number for a in doc.articles] == ["I", "II", "III", "IV"]
+    assert doc.articles[2].title == "Handhavingsbeleid"
+    # a wijzigingsbesluit's "Artikel I" / "Artikel II" stay articles, not sections
+    wijz = structure_document(_raw([
+        "Wijziging APV Zeeland 2022", "Artikel I", "De APV wordt als volgt gewijzigd:", "A",
+        "Artikel 2:28 komt te luiden:", "Artikel 2:28 Exploitatievergunning",
+        "1. Het is verboden een openbare inrichting te exploiteren zonder vergunning.",
+        "Artikel II", "Deze wijziging treedt in werking op de dag na bekendmaking."]))
+    assert [a.number for a in wijz.articles] == ["I", "II"]

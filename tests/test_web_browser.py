@@ -6,11 +6,6 @@ tests/artifacts/ (gitignored) so a human can look at what a legal advisor sees.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +24,8 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from webserver import running_server  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 APV_PDF = CORPUS / "apv-duinwijk-2024.pdf"
@@ -36,50 +33,13 @@ APV_DOCX = CORPUS / "apv-duinwijk-2024.docx"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _normtoets() -> list[str]:
-    exe = Path(sys.executable).with_name("normtoets")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "checker.cli"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A real `normtoets serve` on a free port, with its own upload temp dir."""
-    port = _free_port()
     uploads = tmp_path_factory.mktemp("browser-uploads")
     log = tmp_path_factory.mktemp("browser-log") / "server.log"
-    env = {**os.environ, "NORMTOETS_TMPDIR": str(uploads)}
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(_normtoets() + ["serve", "--host", "127.0.0.1", "--port", str(port),
-                                                "--workers", "2"],
-                                stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("normtoets serve stopped:\n" + log.read_text(errors="replace"))
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("normtoets serve did not answer /healthz:\n" + log.read_text(errors="replace"))
-            time.sleep(0.3)
-        yield {"base": base, "uploads": uploads, "log": log}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    with running_server(uploads, log) as srv:
+        yield srv
     assert list(uploads.iterdir()) == [], "an upload outlived its request"
 
 

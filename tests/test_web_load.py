@@ -6,12 +6,8 @@ distribution is printed for the closing notes, never asserted.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,6 +15,8 @@ from pathlib import Path
 import pytest
 
 httpx = pytest.importorskip("httpx")
+
+from webserver import normtoets_cmd, running_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -29,53 +27,17 @@ CONCURRENT = 20
 pytestmark = pytest.mark.skipif(not all(p.exists() for p in DOCS), reason="sample corpus not available")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _normtoets() -> list[str]:
-    exe = Path(sys.executable).with_name("normtoets")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "checker.cli"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
+    """A real `normtoets serve` on a free port, with its own upload temp dir."""
     uploads = tmp_path_factory.mktemp("load-uploads")
     log = tmp_path_factory.mktemp("load-log") / "server.log"
-    env = {**os.environ, "NORMTOETS_TMPDIR": str(uploads)}
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(_normtoets() + ["serve", "--host", "127.0.0.1", "--port", str(port),
-                                                "--workers", "2"],
-                                stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("normtoets serve stopped:\n" + log.read_text(errors="replace"))
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("normtoets serve did not answer /healthz")
-            time.sleep(0.3)
-        yield {"base": base, "uploads": uploads, "log": log}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    with running_server(uploads, log) as srv:
+        yield srv
 
 
 def _cli_statuses(path: Path) -> dict[str, str]:
-    proc = subprocess.run(_normtoets() + ["check", str(path), "--format", "json"],
+    proc = subprocess.run(normtoets_cmd() + ["check", str(path), "--format", "json"],
                           capture_output=True, text=True, timeout=600)
     assert proc.stdout.strip(), proc.stderr
     return {f["requirement"]: f["status"] for f in json.loads(proc.stdout)["findings"]}

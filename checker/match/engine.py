@@ -116,6 +116,47 @@ class Engine:
             self._memo[key] = {d.unit for d in self.defs(ci)}
         return self._memo[key]
 
+    def _defs_near(self, ci: int, chapter, ai: int) -> list[U.Definition]:
+        """Definitions in force for an article: its own chapter's, chapter 1's (or I, or none)
+        and its own article's, in definition order."""
+        defs = self.defs(ci)
+        key = ("near", ci, chapter)
+        near = self._memo.get(key)
+        if near is None:
+            arts = self.ctxs[ci].articles
+            near = self._memo[key] = [i for i, d in enumerate(defs)
+                                      if arts[d.art].article.chapter in (chapter, None, "1", "I")]
+        by_art = self._memo.get(("defs_by_art", ci))
+        if by_art is None:
+            by_art = self._memo[("defs_by_art", ci)] = {}
+            for i, d in enumerate(defs):
+                by_art.setdefault(d.art, []).append(i)
+        own = by_art.get(ai)
+        idx = sorted(set(near).union(own)) if own else near
+        return [defs[i] for i in idx]
+
+    def _def_subject(self, ci: int, d: U.Definition, subj: list[str]) -> tuple:
+        """What _covers needs of definition d for these subject sets; it depends on d and
+        the sets only, not on the regime unit, so it is computed once per definition."""
+        key = ("defsubj", ci, id(d), tuple(subj))
+        hit = self._memo.get(key)
+        if hit is None:
+            ctx = self.ctxs[ci]
+            m = self.matchers[ci]
+            du = ctx.units[d.unit]
+            segs = [du.own] + U.children(ctx, du.own)
+            subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
+            negated = bool(subj_spans) and _negated_in_def(ctx, subj_spans, m, segs)
+            named = bool(subj_spans) and _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans)))
+            in_own = any(m.in_segs(s, [du.own]) for s in subj)
+            head_spans = []
+            if in_own:
+                own = ctx.index.segments[du.own]
+                head_start = own.char_start + max(own.text.find(":"), 0)
+                head_spans = [sp for s in subj for sp in m.in_segs(s, [du.own]) if sp[0] < head_start]
+            hit = self._memo[key] = (subj_spans, negated, named, in_own, head_spans)
+        return hit
+
     def _genus_defs(self, ci: int, d: U.Definition) -> list[U.Definition]:
         """The other defined terms named in d's genus, in definition order (cached: this is
         asked for every regime unit, and the pairwise test is quadratic in definitions)."""
@@ -134,7 +175,10 @@ class Engine:
         ctx = self.ctxs[ci]
         if kind == "document":
             return [ctx.units[ctx.document_unit]]
-        return [u for u in ctx.units if u.kind == kind]
+        key = ("units_of", ci, kind)
+        if key not in self._memo:  # ~15k units in a large APV, walked by every criterion
+            self._memo[key] = [u for u in ctx.units if u.kind == kind]
+        return list(self._memo[key])
 
     def unit_matches(self, ci: int, u: U.Unit, c: dict) -> bool:
         m = self.matchers[ci]
@@ -155,6 +199,22 @@ class Engine:
             if m.has(s, segs):
                 return False
         return True
+
+    def _gate(self, ci: int, c: dict) -> set[int] | None:
+        """Segments a unit must touch to pass unit_matches(c), or None (no cheap test).
+
+        A 200-page APV has ~10k sentence units and each criterion walks them all; most hold
+        none of the required terms. Same answer as unit_matches, found by set lookups.
+        """
+        m = self.matchers[ci]
+        if c.get("all") and not c.get("title_any"):
+            return set(m.spans(c["all"][0]))
+        if c.get("any"):
+            segs: set[int] = set()
+            for s in c["any"]:
+                segs.update(m.spans(s))
+            return segs
+        return None
 
     def _title_matches(self, ci: int, u: U.Unit, sets: list[str]) -> bool:
         if not sets or u.art is None:
@@ -262,7 +322,10 @@ class Engine:
         skip_defs = c.get("definitions") == "skip"
         res = []
         for ci in doc_idx:
+            gate = self._gate(ci, c)
             for u in self.units_of(ci, kind):
+                if gate is not None and gate.isdisjoint(u.segs):
+                    continue  # unit_matches would say no: none of its segments has a required term
                 if not self.unit_matches(ci, u, c):
                     continue
                 if within_own is not None and (ci, u.own) not in within_own:
@@ -353,22 +416,15 @@ class Engine:
         # definitions: "T: ... waaronder S" with T the regime's object, or "S: een T ..."
         rtext = U.unit_text(ctx, r).lower()
         art = info.article
-        for d in self.defs(ci):
-            dart = ctx.articles[d.art].article
-            if dart.chapter not in (art.chapter, None, "1", "I") and d.art != r.art:
-                continue
+        for d in self._defs_near(ci, art.chapter, r.art):
             du = ctx.units[d.unit]
-            segs = [du.own] + U.children(ctx, du.own)
-            subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
-            if subj_spans and _object_in(d.term, rtext) and not _negated_in_def(ctx, subj_spans, m, segs):
-                if not _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans))):
+            subj_spans, negated, named, in_own, head_spans = self._def_subject(ci, d, subj)
+            if subj_spans and _object_in(d.term, rtext) and not negated:
+                if not named:
                     return ("covered", [Hit(ci, d.unit, focus=subj_spans[0][0])],
                             f"definitie van '{d.term}' in {self.loc(ci, du)}")
             # S is the definiendum and its genus is a defined term the regime names
-            if any(m.in_segs(s, [du.own]) for s in subj):
-                own = ctx.index.segments[du.own]
-                head_start = own.char_start + max(own.text.find(":"), 0)
-                head_spans = [sp for s in subj for sp in m.in_segs(s, [du.own]) if sp[0] < head_start]
+            if in_own:
                 if head_spans:
                     for other in self._genus_defs(ci, d):
                         if _object_in(other.term, rtext):

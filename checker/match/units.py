@@ -106,6 +106,14 @@ def _parse_body(text: str) -> list[dict]:
                 continue
             line = f"{m.group(1)} {m.group(2)}"
         m = _LID.match(line)
+        if m and "°" not in line[:4] and cur is not None and not cur.get("table") \
+                and cur["lines"] and cur["lines"][-1].rstrip().endswith(":") \
+                and all(o["label"].isdigit() for o in cur["onds"]) and m.group(2)[:1].islower():
+            # "In de volgende gevallen ... altijd een Bibob-toets uit:" + "1. bij een aanvraag ...":
+            # numbered lowercase fragments after a colon are list items of that lead, not leden
+            cur_ond = {"label": m.group(1), "text": m.group(2), "subs": []}
+            cur["onds"].append(cur_ond)
+            continue
         if m and "°" not in line[:4]:
             cur = {"num": m.group(1), "lines": [m.group(2)], "onds": []}
             cur_ond = None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..model import DOC_TYPES, STATUSES, CheckResult, Evidence, Finding
+from ..norms.view import aggregate
 from .jsonout import check_dict, dumps, write_text
 
 # Word, symbol and colour per status. Symbols differ in shape so the status never
@@ -250,7 +251,7 @@ def group_counts(group: dict[str, Any], by_req: dict[str, Finding]) -> dict[str,
             st = item.get("status")
             if st is None and not item.get("manual"):
                 reqs = [by_req[r].status for r in item.get("requirements", []) or [] if r in by_req]
-                st = _worst(reqs) if reqs else None
+                st = aggregate(reqs) if reqs else None
             key = item_status_key(st, bool(item.get("manual")))
             if key == "manual" and item.get("answer") in STATUSES:
                 key = item["answer"]  # answered by the municipality: counts as that status
@@ -259,17 +260,6 @@ def group_counts(group: dict[str, Any], by_req: dict[str, Finding]) -> dict[str,
     for k, v in (group.get("counts") or {}).items():
         counts[item_status_key(k)] += int(v or 0)
     return counts
-
-
-def _worst(statuses: list[str]) -> str:
-    relevant = [s for s in statuses if s != "not_applicable"]
-    if not relevant:
-        return "not_applicable"
-    if all(s == "present" for s in relevant):
-        return "present"
-    if all(s == "missing" for s in relevant):
-        return "missing"
-    return "partial"
 
 
 def absent_requirement_counts() -> dict[str, int]:

@@ -187,7 +187,7 @@ async def receive_upload(request, workdir: Path, max_file_bytes: int, max_files:
         parser.finalize()
     except UploadError:
         raise
-    except Exception as e:  # noqa: BLE001 - malformed body, body over hard cap, ...
+    except Exception:  # noqa: BLE001 - malformed body, body over hard cap, ...
         if state["error"] is not None:
             raise state["error"] from None
         raise UploadError(400, "De upload is onvolledig of beschadigd; probeer het opnieuw.") from None
