@@ -108,8 +108,6 @@ def find_duplicates(docs: list[StructuredDocument]) -> dict[str, str]:
     would double every quote. Same type, same article list and near-identical article
     text count as the same document.
     """
-    from rapidfuzz import fuzz
-
     def rank(d: StructuredDocument) -> int:
         return _FORMAT_PREFERENCE.index(d.format) if d.format in _FORMAT_PREFERENCE else 99
 
@@ -119,6 +117,10 @@ def find_duplicates(docs: list[StructuredDocument]) -> dict[str, str]:
         if d.type and len(d.articles) >= 2:
             by_print.setdefault(_fingerprint(d), []).append(d)
     for group in by_print.values():
+        if len(group) < 2:
+            continue  # nothing to compare (and no rapidfuzz import for the usual single rendering)
+        from rapidfuzz import fuzz
+
         group.sort(key=rank)
         kept: list[StructuredDocument] = []
         for d in group:

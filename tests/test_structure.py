@@ -497,3 +497,73 @@ def test_roman_numbered_policy_sections():
         "1. Het is verboden een openbare inrichting te exploiteren zonder vergunning.",
         "Artikel II", "Deze wijziging treedt in werking op de dag na bekendmaking."]))
     assert [a.number for a in wijz.articles] == ["I", "II"]
+
+
+def test_lettered_sections_and_paragraaf_top_level():
+    doc = structure_document(_raw([
+        "Beleidslijn Bibob gemeente Zuidhaven 2018",
+        "A. Inleiding", "De gemeente wil voorkomen dat zij criminele activiteiten faciliteert.",
+        "B. Reikwijdte", "De beleidslijn is van toepassing op de volgende beschikkingen:",
+        "a. exploitatievergunningen voor horecabedrijven;", "b. vergunningen op grond van de Alcoholwet.",
+        "C. Procedure", "Bij elke aanvraag wordt een vragenformulier verstrekt.",
+        "D. Inwerkingtreding", "Deze beleidslijn treedt in werking op 1 januari 2018."]))
+    assert [a.number for a in doc.articles] == ["A", "B", "C", "D"]
+    code = structure_document(_raw([
+        "Gedragscode integriteit gemeente Meerland 2019", "Paragraaf 1 Algemeen", "1.1 Doel",
+        "Deze gedragscode beschrijft wat wij van elkaar verwachten.", "1.2 Reikwijdte",
+        "De code geldt voor alle medewerkers.", "Paragraaf 2 Geschenken", "2.1 Aannemen van geschenken",
+        "Geschenken boven 50 euro worden niet aangenomen."]))
+    assert [a.number for a in code.articles] == ["1", "1.1", "1.2", "2", "2.1"]
+
+
+def test_html_heading_spans_without_spaces(tmp_path):
+    # officielebekendmakingen-style markup: label, number and title as adjacent spans
+    page = tmp_path / "gmb.html"
+    page.write_text(
+        "<html><body><h1>Beleidsregels Bibob gemeente Lelystad 2023</h1>"
+        + "".join(f"<div class='artikel'><h4 class='artikel_kop'><span class='artikel_kop_label'>Artikel</span>"
+                  f"<span class='artikel_kop_nr'>{n}</span><span class='artikel_kop_titel'>{t}</span></h4>"
+                  f"<p>De burgemeester past de wet toe.</p></div>"
+                  for n, t in (("1", "Begripsbepalingen"), ("2", "Reikwijdte"), ("2a", "Horeca")))
+        + "<p>Een woning<sup>1</sup> en een 2<sup>e</sup> lokaal.</p></body></html>", encoding="utf-8")
+    doc = _load(page)
+    assert [(a.number, a.title) for a in doc.articles] == [
+        ("1", "Begripsbepalingen"), ("2", "Reikwijdte"), ("2a", "Horeca")]
+
+
+def test_contents_list_without_page_numbers():
+    # An "Inhoudsopgave" copied without page numbers lists every heading once more; the
+    # sections and articles must be the real ones, with their text.
+    heads = ["1 Inleiding", "1.1 Aanleiding", "1.2 Doel", "2 Kader", "2.1 Juridisch kader", "2.2 Uitgangspunten"]
+    body = {"1.1 Aanleiding": "De Wet Bibob is in 2003 in werking getreden.",
+            "1.2 Doel": "Het doel van dit beleid is de integriteit van de gemeente te beschermen.",
+            "2.1 Juridisch kader": "De wet biedt de mogelijkheid vergunningen te weigeren.",
+            "2.2 Uitgangspunten": "Het beleid gaat uit van een risicogerichte aanpak."}
+    doc = structure_document(_raw(["Beleid Wet Bibob gemeente Woensdrecht", "Inhoudsopgave"] + heads
+                                  + [x for h in heads for x in ([h, body[h]] if h in body else [h])]))
+    assert [a.number for a in doc.articles] == ["1", "1.1", "1.2", "2", "2.1", "2.2"]
+    assert "2003" in doc.articles[1].text and "risicogerichte" in doc.articles[5].text
+    apv = structure_document(_raw([
+        "Algemene Plaatselijke Verordening Ouder-Amstel 2017", "Inhoudsopgave",
+        "Hoofdstuk 1 Algemene bepalingen", "Artikel 1.1 Begripsbepalingen", "Artikel 1.2 Beslistermijn",
+        "Artikel 1.3 Indienen aanvraag (vervallen)", "Hoofdstuk 2 Openbare orde",
+        "Artikel 2.1 Samenscholing en ongeregeldheden", "Artikel 2.2 Messen en steekwapens",
+        "Hoofdstuk 1 Algemene bepalingen", "Artikel 1.1 Begripsbepalingen",
+        "In deze verordening wordt verstaan onder openbare plaats: een voor het publiek toegankelijke plaats.",
+        "Artikel 1.2 Beslistermijn", "1. Het bestuursorgaan beslist binnen acht weken.",
+        "Artikel 1.3 Indienen aanvraag (vervallen)", "Hoofdstuk 2 Openbare orde",
+        "Artikel 2.1 Samenscholing en ongeregeldheden", "1. Het is verboden deel te nemen aan een samenscholing.",
+        "Artikel 2.2 Messen en steekwapens", "Het is verboden messen te dragen."]))
+    assert [a.number for a in apv.articles] == ["1.1", "1.2", "1.3", "2.1", "2.2"]
+    assert "openbare plaats" in apv.articles[0].text and apv.articles[2].status == "vervallen"
+
+
+def test_sections_numbered_with_point_zero():
+    doc = structure_document(_raw([
+        "Damoclesbeleid gemeente Heerenveen 2019",
+        "1.0 Inleiding", "De burgemeester kan op grond van artikel 13b Opiumwet een woning sluiten.",
+        "1.1 Aanleiding", "Het drugsbeleid is in 2019 geactualiseerd.",
+        "2.0 Bevoegdheid", "De bevoegdheid berust bij de burgemeester.",
+        "2.1 Woningen", "Bij woningen volgt eerst een waarschuwing.",
+        "3.0 Slotbepalingen", "Dit beleid treedt in werking op 1 januari 2019."]))
+    assert [a.number for a in doc.articles] == ["1.0", "1.1", "2.0", "2.1", "3.0"]

@@ -262,6 +262,23 @@ def _roman(n: int) -> str:
     return out
 
 
+# Published regulations mark a heading's parts as adjacent spans with no space between
+# them: <span class="artikel_kop_label">Artikel</span><span class="artikel_kop_nr">1</span>
+# <span class="artikel_kop_titel">Begripsbepalingen</span>. A reader must not glue those
+# into "Artikel1Begripsbepalingen".
+_FIELD_CLASS = re.compile(r"(?:^|[_\s-])(?:nr|nummer|number|label|titel|title|kop)(?:$|[_\s-])", re.I)
+
+
+def _glue(parts: list[str], text: str, field: bool) -> None:
+    if not text:
+        return
+    prev = next((p for p in reversed(parts) if p), "")
+    if prev and prev[-1:].isalnum() and text[:1].isalnum() and (
+            field or (prev[-1].isalpha() and text[0].isdigit()) or (prev[-1].isdigit() and text[0].isupper())):
+        parts.append(" ")
+    parts.append(text)
+
+
 class _HtmlReader:
     def __init__(self):
         self.blocks: list[Block] = []
@@ -317,8 +334,8 @@ class _HtmlReader:
                 if name == "br":
                     parts.append("\x0b")  # a hard break; source newlines are just whitespace
                 else:
-                    parts.append(self.text_of(c))
-            parts.append(c.tail or "")
+                    _glue(parts, self.text_of(c), bool(_FIELD_CLASS.search(c.get("class") or "")))
+            _glue(parts, c.tail or "", False)
         return "".join(parts)
 
     def has_heading(self, el, level: int) -> bool:

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 LEVELS = ("none", "weak", "met")
 EXCL_AFTER = 110   # chars after an exclusion cue in which a subject counts as excluded
 EXCL_BEFORE = 70   # chars before the cue ("op een speelautomatenhal niet van toepassing")
+# a sentence that restricts the previous one: "Dit gebeurt alleen ...", "Hij doet dat uitsluitend ..."
+_RESTRICT = re.compile(r"\b(?:alleen|uitsluitend|slechts|enkel|pas)\b", re.I)
 SECTION_WINDOW = 6  # max distance in articles for a same-afdeling link
 
 
@@ -162,7 +164,14 @@ class Engine:
         asked for every regime unit, and the pairwise test is quadratic in definitions)."""
         key = ("genus", ci, id(d))
         if key not in self._memo:
-            self._memo[key] = [o for o in self.defs(ci) if o is not d and _phrase_in(o.term, d.head)]
+            out = []
+            for o in self.defs(ci):
+                words = o.term.lower().split()
+                if o is d or (words and words[0][:-1] not in d.head):
+                    continue  # _phrase_in needs the first word (but for a final f/v) in the text
+                if _phrase_in(o.term, d.head):
+                    out.append(o)
+            self._memo[key] = out
         return self._memo[key]
 
     def refs(self, ci: int, ai: int) -> set[str]:
@@ -268,6 +277,8 @@ class Engine:
         """'mandatory' | 'discretionary' | 'unknown' from the nearest sentence with a cue."""
         m = self.matchers[ci]
         ctx = self.ctxs[ci]
+        if self._restricted_by_next(ci, u):
+            return "discretionary"
         order = list(reversed(u.segs))
         if u.art is not None and u.lid is not None:
             info = ctx.articles[u.art]
@@ -279,6 +290,10 @@ class Engine:
         found_weak = False
         for s in order:
             if m.has("mandatory_strong", [s]):
+                # "altijd ... facultatief" / "past altijd toe bij X en kan toepassen bij Y" (or a
+                # flattened table header) in one sentence: which applies is unknown, stay safe
+                if m.has("discretionary", [s]):
+                    return "discretionary"
                 return "mandatory"
             if m.has("discretionary", [s]):
                 return "discretionary"
@@ -293,6 +308,25 @@ class Engine:
             if m.has("mandatory_strong", [title]):
                 return "mandatory"
         return "mandatory" if found_weak else "unknown"
+
+    def _restricted_by_next(self, ci: int, u: U.Unit) -> bool:
+        """"De burgemeester past de Wet toe bij ... Hij doet dat uitsluitend indien er signalen
+        zijn": the next sentence of the same lid takes the imperative back."""
+        if u.art is None or u.ond:
+            return False
+        ctx = self.ctxs[ci]
+        m = self.matchers[ci]
+        units = ctx.articles[u.art].sentence_units
+        nxt = None
+        for uid in units:
+            v = ctx.units[uid]
+            if v.lid == u.lid and not v.ond and v.own is not None and u.own is not None and v.own > u.own:
+                nxt = v
+                break
+        if nxt is None:
+            return False
+        text = ctx.index.segments[nxt.own].text
+        return bool(m.has("discretionary", [nxt.own]) and _RESTRICT.search(text))
 
     # -------------------------------------------------------------- criteria
 
@@ -473,13 +507,22 @@ class Engine:
         lid_text = " ".join(ctx.index.segments[s].text for uid in info.lid_units
                             for s in ctx.units[uid].segs if ctx.units[uid].lid == u.lid) if u.lid else \
             " ".join(ctx.index.segments[s].text for s in u.segs)
+        def refers(tnum: str) -> bool:
+            if tnum not in lid_text:  # the pattern needs tnum literally; skips the regex (perf)
+                return False
+            return bool(re.search(rf"(?<![\w.:]){re.escape(tnum)}(?![\w]|[.:]\d)", lid_text)) and bool(
+                ":" in tnum or "." in tnum or re.search(r"\bartikel\s+" + re.escape(tnum) + r"\b", lid_text))
         for (cj, ta) in tarts:
             if cj != ci:
                 continue
             tnum = ctx.articles[ta].article.number
-            if re.search(rf"(?<![\w.:]){re.escape(tnum)}(?![\w]|[.:]\d)", lid_text) and (":" in tnum or "." in tnum
-                                                                                      or re.search(r"\bartikel\s+" + re.escape(tnum) + r"\b", lid_text)):
+            if refers(tnum):
                 return f"verwijst naar {tnum}"
+        # "weigert de vergunning, bedoeld in artikel 2:28" names another regime: the ground
+        # belongs to that licence, however close it stands to the subject's own licence
+        if any(cj == ci and (cj, ta) not in tarts and ta != u.art and refers(ctx.articles[ta].article.number)
+               for (cj, ta) in all_regimes):
+            return ""
         # same chapter and afdeling/paragraaf, nearest regime article is a target
         art = info.article
         same = [(cj, ta) for (cj, ta) in all_regimes if cj == ci

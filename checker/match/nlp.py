@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import re
+import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +22,7 @@ from typing import Iterable
 
 _NLP = None
 _LEMMAS: dict[str, str] | None = None
+_LEMMA_LOCK = threading.Lock()
 
 # Hyphenation at line end: "exploitatie-\nvergunning" -> "exploitatievergunning"; keep
 # real hyphen compounds such as "drank- en horecavergunning" (followed by "en"/"of").
@@ -39,11 +41,17 @@ def nlp():
 
 def _lemma_cache_file():
     try:
-        from importlib.metadata import version
-
+        import spacy_lookups_data
         from platformdirs import user_cache_dir
 
-        return Path(user_cache_dir("normtoets")) / f"nl_lemma_lookup-{version('spacy-lookups-data')}.pickle"
+        # the module's own version string: importlib.metadata.version() scans every
+        # installed distribution (~0.1 s per process)
+        ver = getattr(spacy_lookups_data, "__version__", None)
+        if not ver:
+            from importlib.metadata import version
+
+            ver = version("spacy-lookups-data")
+        return Path(user_cache_dir("normtoets")) / f"nl_lemma_lookup-{ver}.pickle"
     except Exception:  # noqa: BLE001
         return None
 
@@ -113,6 +121,10 @@ _TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|\w+(?:['’-]\w+)*-?|[^\w\s
 _TERM_TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|[\w*]+(?:['’-][\w*]+)*-?|[^\w\s*]")
 
 
+_GROUP = re.Match.group
+_START = re.Match.start
+
+
 def tokenize(text: str) -> list[Tok]:
     return [Tok(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
@@ -123,7 +135,97 @@ def tokenize_term(text: str) -> list[str]:
 
 
 def lemma(word: str) -> str:
-    return lemma_table().get(word, word)
+    hit = _LEMMA_MEMO.get(word)
+    if hit is not None:
+        return hit
+    return lemmas((word,))[word]
+
+
+# Lemmas looked up so far in this process (a document's vocabulary, the term words).
+_LEMMA_MEMO: dict[str, str] = {}
+_LEMMA_DB = None  # (pid, sqlite3 connection) | False (unusable: use the dict)
+
+
+def lemmas(words: Iterable[str]) -> dict[str, str]:
+    """lemma() of many words at once: one query for those not looked up before.
+
+    A fresh process asks for a few thousand words (the document's vocabulary and the term
+    words); loading the whole 213k-entry table for that costs ~0.13 s and ~40 MB, a
+    read-only SQLite copy of the same table in the user cache answers in a few ms. Without
+    that copy (no cache dir, no sqlite3) the table itself is used: same answers.
+    """
+    global _LEMMA_DB
+    out: dict[str, str] = {}
+    missing = []
+    for w in words:
+        hit = _LEMMA_MEMO.get(w)
+        if hit is None:
+            missing.append(w)
+        else:
+            out[w] = hit
+    if not missing:
+        return out
+    found = None
+    if _LEMMAS is None:
+        con = _lemma_db()
+        if con is not None:
+            try:
+                found = {}
+                with _LEMMA_LOCK:
+                    for i in range(0, len(missing), 500):
+                        chunk = missing[i:i + 500]
+                        found.update(con.execute(
+                            f"SELECT word, lemma FROM lemma WHERE word IN ({','.join('?' * len(chunk))})", chunk))
+            except Exception:  # noqa: BLE001 - fall back to the table itself
+                _LEMMA_DB = False
+                found = None
+    get = found.get if found is not None else lemma_table().get
+    for w in missing:
+        lw = _LEMMA_MEMO[w] = get(w, w)
+        out[w] = lw
+    return out
+
+
+def _lemma_db():
+    """Read-only connection to the SQLite copy of the lemma table (built once from it)."""
+    global _LEMMA_DB
+    if _LEMMA_DB is False:
+        return None
+    if _LEMMA_DB is not None and _LEMMA_DB[0] == os.getpid():
+        return _LEMMA_DB[1]
+    tmp = None
+    try:  # a connection inherited over fork() is never reused: reopen per process
+        import sqlite3
+
+        pk = _lemma_cache_file()
+        if pk is None:
+            raise OSError("no cache dir")
+        path = pk.with_suffix(".sqlite")
+        if not path.is_file():
+            table = lemma_table()
+            if not table:
+                raise OSError("no lemma table")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            con = sqlite3.connect(str(tmp))
+            con.execute("CREATE TABLE lemma (word TEXT PRIMARY KEY, lemma TEXT NOT NULL) WITHOUT ROWID")
+            con.executemany("INSERT INTO lemma VALUES (?, ?)", table.items())
+            con.commit()
+            con.close()
+            os.replace(tmp, path)
+            tmp = None
+        con = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+        con.execute("SELECT word FROM lemma LIMIT 1").fetchall()
+        _LEMMA_DB = (os.getpid(), con)
+        return con
+    except Exception:  # noqa: BLE001 - unwritable cache, no sqlite3, broken file: use the dict
+        if tmp is not None:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+        _LEMMA_DB = False
+        return None
 
 
 # ------------------------------------------------------------------ term patterns
@@ -218,14 +320,16 @@ class TextIndex:
         offs: list[int] = []
         parts: list[str] = []
         pos = 0
+        finditer = _TOKEN_RE.finditer
         for seg in segments:
             seg.text = normalize(seg.text)
             seg.char_start = pos
             seg.tok_start = len(words)
-            # tokenize() without a Tok per word: ~80k words in a 200-page APV
-            for m in _TOKEN_RE.finditer(seg.text):
-                words.append(m.group().lower())
-                offs.append(pos + m.start())
+            # tokenize() without a Tok per word and without a Python-level loop: ~80k words
+            # in a 200-page APV
+            toks = list(finditer(seg.text))
+            words += map(str.lower, map(_GROUP, toks))
+            offs += map(pos.__add__, map(_START, toks))
             seg.tok_end = len(words)
             parts.append(seg.text)
             pos += len(seg.text) + 1
@@ -242,12 +346,14 @@ class TextIndex:
         # Under re.IGNORECASE these two also match ASCII 'i'/'s' while staying themselves in
         # lowercased text; literal-start scanning (_finditer) would miss such a match.
         self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
+        self._lit_pos: dict[str, list[int]] = {}  # literal -> its offsets in self.text
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
             idx: dict[str, set[str]] = {}
+            lm = lemmas(self.vocab)
             for w in self.vocab:
-                idx.setdefault(lemma(w), set()).add(w)
+                idx.setdefault(lm[w], set()).add(w)
             self._lemidx = idx
         return self._lemidx
 
@@ -336,11 +442,17 @@ class TextIndex:
             yield from rx.finditer(text)
             return
         cand: set[int] = set()
+        lit_pos = self._lit_pos
         for lit in starts:
-            i = text.find(lit)
-            while i >= 0:
-                cand.add(i)
-                i = text.find(lit, i + 1)
+            where = lit_pos.get(lit)
+            if where is None:  # many patterns share their starts ("is", "wordt", "een")
+                where = []
+                i = text.find(lit)
+                while i >= 0:
+                    where.append(i)
+                    i = text.find(lit, i + 1)
+                lit_pos[lit] = where
+            cand.update(where)
         pos = 0
         match = rx.match
         for i in sorted(cand):
@@ -431,14 +543,42 @@ def _cap(out: set[str]) -> set[str]:
     return {""} if "" in out or len(out) > _MAX_STARTS else out
 
 
+# (pattern, flags) -> literal starts, filled from the cached rule set (rules.py) so that a
+# fresh process need not parse every lexicon regex a second time.
+_STARTS_HINT: dict[tuple[str, int], tuple[str, ...] | None] = {}
+_MISSING = object()
+
+
+def prime_literal_starts(hint: dict[tuple[str, int], tuple[str, ...] | None]) -> None:
+    _STARTS_HINT.update(hint)
+
+
+def literal_starts_of(pattern: str, flags: int = re.I) -> tuple[tuple[str, int], tuple[str, ...] | None]:
+    """((pattern, flags as re.compile would set them), literal starts) without compiling."""
+    try:
+        parsed = _sre()[0].parse(pattern, flags)
+        key = (pattern, int(parsed.state.flags))
+        starts = _starts(list(parsed.data))
+    except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
+        return (pattern, -1), None
+    return key, _minimal_starts(starts)
+
+
 @lru_cache(maxsize=4096)
 def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
     """Literal strings every match of rx starts with, or None when there is no such set."""
+    hit = _STARTS_HINT.get((rx.pattern, rx.flags), _MISSING)
+    if hit is not _MISSING:
+        return hit
     try:
         parsed = _sre()[0].parse(rx.pattern, rx.flags)
         starts = _starts(list(parsed.data))
     except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
         return None
+    return _minimal_starts(starts)
+
+
+def _minimal_starts(starts: set[str]) -> tuple[str, ...] | None:
     if not starts or "" in starts:
         return None
     # drop strings that extend another start: their occurrences are found anyway

@@ -5,6 +5,8 @@ The rules are data (see rules/README.md); this module only reads and checks them
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -73,6 +75,9 @@ class RuleSet:
     rules: list[Rule]
     lexicon: Lexicon
     version: str
+    # (pattern, flags) -> literal starts of every lexicon regex (nlp.literal_starts_of),
+    # kept with the cached rule set so a fresh process does not parse them again
+    regex_starts: dict = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
@@ -210,9 +215,84 @@ def _validate(rule: dict, source: str, lex: Lexicon) -> Rule:
                 source=source, evidence_from=rule.get("evidence_from"), mandatory=rule.get("mandatory"))
 
 
+_CACHE_FORMAT = 1
+_CACHE_KEEP = 8  # rule caches kept in the user cache dir (one per rules edit / checkout)
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("NORMTOETS_CACHE", "1").strip().lower() in ("0", "no", "off", "false"):
+        return None
+    try:
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("normtoets"))
+    except Exception:  # noqa: BLE001 - no cache dir: just read the YAML
+        return None
+
+
+def _cache_key(rpath: Path, cpath: Path) -> str:
+    """Hash of everything the loaded RuleSet depends on: the YAML files, the catalogue
+    (rule order), this module (validation, dataclasses), nlp.py (regex_starts) and the
+    versions involved."""
+    import sys
+
+    from .. import __version__
+
+    h = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|{sys.version}|{yaml.__version__}".encode())
+    spec = spec_path()
+    files = sorted(rpath.glob("*.yaml")) + [None] + sorted(cpath.glob("*.yaml")) + [None, spec, Path(__file__), Path(__file__).with_name("nlp.py")]
+    for f in files:
+        if f is None:
+            h.update(b"\0|")
+            continue
+        h.update(str(f.name).encode() + b"\0")
+        h.update(f.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _cached_load(rpath: Path, cpath: Path) -> RuleSet:
+    """_build from a pickled copy in the user cache when nothing it depends on changed.
+
+    Parsing and validating ~400 kB of YAML (and compiling every lexicon regex to check it)
+    takes 0.15-0.2 s per process - paid by every CLI call and batch worker. The pickle
+    loads in a few ms. Any problem with the cache (unwritable, corrupt, stale format)
+    falls back to reading the YAML; errors in the rules are never cached.
+    """
+    cdir = _cache_dir()
+    path = None
+    if cdir is not None:
+        try:
+            path = cdir / f"rules-{_cache_key(rpath, cpath)}.pickle"
+            with open(path, "rb") as fh:
+                rs = pickle.load(fh)
+            if isinstance(rs, RuleSet):
+                return rs
+        except FileNotFoundError:
+            pass
+        except Exception:  # noqa: BLE001 - corrupt or foreign cache: rebuild below
+            pass
+    rs = _build(rpath, cpath)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(rs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            old = sorted(path.parent.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in old[_CACHE_KEEP:]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return rs
+
+
 @lru_cache(maxsize=4)
 def _load(rdir: str, cdir: str) -> RuleSet:
-    rpath, cpath = Path(rdir), Path(cdir)
+    return _cached_load(Path(rdir), Path(cdir))
+
+
+def _build(rpath: Path, cpath: Path) -> RuleSet:
     lex = load_lexicon(cpath)
     rule_files = sorted(rpath.glob("*.yaml"))
     rules: list[Rule] = []
@@ -229,11 +309,20 @@ def _load(rdir: str, cdir: str) -> RuleSet:
     type_order = {t: i for i, t in enumerate(DOC_TYPES)}
     rules.sort(key=lambda r: (order.get(r.id, 10_000), type_order.get(r.type, 99), r.id))
     version = _files_hash(rule_files + sorted(cpath.glob("*.yaml")))
-    return RuleSet(rules=rules, lexicon=lex, version=version)
+    from .nlp import literal_starts_of
+
+    starts = dict(literal_starts_of(t.term[3:]) for ts in lex.sets.values() for t in ts.terms
+                  if t.term.startswith("re:"))
+    return RuleSet(rules=rules, lexicon=lex, version=version, regex_starts=starts)
 
 
 def load_rules(rules_path: Path | None = None, corpora_path: Path | None = None) -> RuleSet:
-    return _load(str(rules_path or rules_dir()), str(corpora_path or corpora_dir()))
+    rs = _load(str(rules_path or rules_dir()), str(corpora_path or corpora_dir()))
+    if rs.regex_starts:
+        from .nlp import prime_literal_starts
+
+        prime_literal_starts(rs.regex_starts)
+    return rs
 
 
 # ------------------------------------------------------------------ listing (`normtoets rules`)

@@ -90,9 +90,11 @@ def _parse_body(text: str) -> list[dict]:
         if line.startswith("|") and line.count("|") >= 2:
             # a table: the first row is the lead (header), every next row an onderdeel
             if cur is not None and cur.get("table"):
-                cur["onds"].append({"label": "", "text": line, "subs": []})
+                if cur.get("marks"):
+                    line = _resolve_marks(cur["marks"], line)
+                cur["onds"].append({"label": "", "text": line, "subs": [], "own_only": bool(cur.get("marks"))})
             else:
-                cur = {"num": None, "lines": [line], "onds": [], "table": True}
+                cur = {"num": None, "lines": [line], "onds": [], "table": True, "marks": _mark_columns(line)}
                 cur_ond = None
                 leden.append(cur)
             continue
@@ -149,6 +151,32 @@ def _parse_body(text: str) -> list[dict]:
         else:
             cur["lines"].append(line)
     return leden
+
+
+_MODAL_HEAD = re.compile(r"^(?:altijd|standaard|verplicht|in alle gevallen|facultatief|optioneel|"
+                         r"kan|niet|nooit|geen toetsing|verplichte toetsing|facultatieve toetsing)$", re.I)
+_MARK = re.compile(r"^(?:x|v|ja|\u2713|\u2714|\u221a|\u2022|\*|\+)$", re.I)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _mark_columns(header: str) -> dict[int, str] | None:
+    """Header "| Beschikking | Altijd | Facultatief |" -> {1: 'altijd', 2: 'facultatief'}.
+
+    In such a table the modality sits in the column of a tick ("x"), so the header's words
+    must not be inherited by every row (that made every row 'altijd')."""
+    cols = {i: c.lower() for i, c in enumerate(_cells(header)) if _MODAL_HEAD.match(c)}
+    return cols if len(cols) >= 2 else None
+
+
+def _resolve_marks(cols: dict[int, str], line: str) -> str:
+    cells = _cells(line)
+    out = []
+    for i, c in enumerate(cells):
+        out.append(cols[i] if i in cols and _MARK.match(c) else ("" if i in cols else c))
+    return "| " + " | ".join(out) + " |"
 
 
 def _from_model_leden(article: Article) -> list[dict]:
@@ -214,7 +242,8 @@ def build_doc(di: int, doc: StructuredDocument) -> DocCtx:
             for ond in lid["onds"]:
                 osid = add_seg(ond["text"], "ond", lead)
                 lid_segs.append(osid)
-                chain = ([lead] if lead is not None else []) + [osid]
+                # a row of a tick table carries its own modality: no header words inherited
+                chain = ([lead] if lead is not None and not ond.get("own_only") else []) + [osid]
                 info.sentence_units.append(add_unit(kind="sentence", art=ai, segs=chain, lid=lid["num"],
                                                     ond=ond["label"], page=art.page, own=osid))
                 for sub in ond["subs"]:

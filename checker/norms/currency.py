@@ -14,10 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from ..paths import corpora_dir
-from .data import TYPE_LABELS
+from .data import TYPE_LABELS, safe_load
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december")
@@ -57,7 +55,7 @@ def _to_date(value: Any) -> _dt.date | None:
 @lru_cache(maxsize=None)
 def load_law_changes() -> tuple[LawChange, ...]:
     path = corpora_dir() / "law_changes.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
     out = []
     for e in data.get("changes") or []:
         d = _to_date(e["date"])

@@ -99,6 +99,12 @@ def item_key(item_id: str) -> str:
     return re.sub(r"[\s_]+", "", str(item_id)).lower().rstrip(".")
 
 
+def safe_load(text: str):
+    """yaml.safe_load with libyaml when available (same result, ~10x faster: the norm
+    views are read on every check)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
+
+
 def norms_dir() -> Path:
     return corpora_dir() / "norms"
 
@@ -110,7 +116,7 @@ def _available() -> dict[str, Path]:
     if d.is_dir():
         for p in sorted(d.glob("*.yaml")):
             try:
-                head = yaml.safe_load(p.read_text(encoding="utf-8"))
+                head = safe_load(p.read_text(encoding="utf-8"))
             except yaml.YAMLError:
                 continue
             if isinstance(head, dict) and head.get("norm") and head.get("groups"):
@@ -138,7 +144,7 @@ def canonical_name(name: str | None) -> str:
 def load_norm(name: str | None = None) -> Norm:
     """The norm as structured data (cached; treat as read-only)."""
     n = canonical_name(name)
-    data = yaml.safe_load(_available()[n].read_text(encoding="utf-8"))
+    data = safe_load(_available()[n].read_text(encoding="utf-8"))
     groups = []
     for g in data["groups"]:
         gid = str(g["id"])
@@ -170,7 +176,7 @@ def requirement_index() -> tuple[dict, ...]:
     p = norms_dir() / "eisen.yaml"
     if not p.is_file():
         return ()
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    data = safe_load(p.read_text(encoding="utf-8")) or {}
     return tuple(data.get("requirements") or ())
 
 

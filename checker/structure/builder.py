@@ -95,9 +95,14 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 stop = i
                 break
         from .sections import SectionCand
-        chapters = {i: SectionCand(i, (int(d.number),), d.number, d.title, False, True, d.vervallen, d.body,
-                                   chapter=True)
-                    for i, d in enumerate(divs) if d and d.kind == "hoofdstuk" and d.number.isdigit()}
+        chapters: dict = {}
+        for kind in ("hoofdstuk", "paragraaf", "afdeling"):
+            # the top division level only: "Hoofdstuk 2" over "2.1", or "Paragraaf 2" where no chapters
+            chapters = {i: SectionCand(i, (int(d.number),), d.number, d.title, False, True, d.vervallen,
+                                       d.body, chapter=True)
+                        for i, d in enumerate(divs) if d and d.kind == kind and d.number.isdigit()}
+            if chapters:
+                break
         secs = find_sections(lines, 0, stop, chapters)
         if len(secs) >= 2 and (len(strong_nums) < 2 or len(secs) >= 3 * len(strong_nums)):
             out.mode = "sectie"
@@ -263,20 +268,22 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                     body.append((d.body, ln.page))
                 continue
 
+        replaced_toc = False
         if out.mode == "artikel" and h and h.number in seen and h.strength >= 2 and state == "body":
             # A table of contents lists every heading without a body; the real one replaces it.
             prev = next((a for a in out.articles if a.number == h.number), None)
-            if prev is not None and not prev.text and prev.status != "vervallen" and not h.vervallen:
+            if prev is not None and not prev.text and (prev.status == "vervallen") == bool(h.vervallen):
                 close()
                 out.articles.remove(prev)
                 seen.discard(h.number)
+                replaced_toc = True
         if out.mode == "artikel" and h:
             ok = h.number not in seen
             if ok and cur is not None and _is_roman(cur.number) and not _is_roman(h.number):
                 ok = False  # a quoted article inside a wijzigingsartikel ("komt te luiden: ...")
             if ok and h.strength < 2:
                 ok = _plausible_next(last_key, num_key(h.number))
-            if ok and h.strength == 2 and not h.bare and last_key is not None:
+            if ok and h.strength == 2 and not h.bare and last_key is not None and not replaced_toc:
                 # Unstyled "Artikel 5 Opiumwet" far back in the numbering is a reference.
                 k = num_key(h.number)
                 if k < last_key and len(k) == len(last_key) and k[0] != last_key[0] and len(k) > 1:

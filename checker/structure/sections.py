@@ -45,6 +45,8 @@ def _candidate(i: int, line: Line) -> SectionCand | None:
     if _YEARISH_RE.match(rest):
         return None
     nums = tuple(int(x) for x in number.split("."))
+    if len(nums) == 2 and nums[1] == 0 and nums[0] > 0:
+        nums = nums[:1]  # "2.0 Bevoegdheid" is the chapter heading above "2.1", "2.2"
     dotted = bool(m.group("dot"))
     verv = bool(VERVALLEN_RE.match(rest))
     body = ""
@@ -103,13 +105,16 @@ def _follows(path: tuple[int, ...], num: tuple[int, ...]) -> bool:
     return False
 
 
-def _roman_candidate(i: int, line: Line) -> SectionCand | None:
+_LETTER_SECTION_RE = re.compile(r"^(?P<num>[A-H])(?P<dot>[.)])\s+(?P<rest>[A-Z\u00C0-\u00DD].*)$", re.S)
+
+
+def _roman_candidate(i: int, line: Line, rx=_ROMAN_SECTION_RE) -> SectionCand | None:
     if line.kind == "table":
         return None
-    m = _ROMAN_SECTION_RE.match(line.text)
+    m = rx.match(line.text)
     if not m:
         return None
-    val = roman_to_int(m.group("num"))
+    val = roman_to_int(m.group("num")) if rx is _ROMAN_SECTION_RE else ord(m.group("num")) - 64
     rest = m.group("rest").strip()
     if not val or not is_title_like(rest, max_words=10, max_len=100) or rest.endswith("?"):
         return None
@@ -117,13 +122,39 @@ def _roman_candidate(i: int, line: Line) -> SectionCand | None:
 
 
 def _roman_sections(lines: list[Line], start: int, stop: int) -> list[SectionCand]:
-    """Roman-numbered sections I, II, III ... (only where no arabic numbering was found)."""
-    out: list[SectionCand] = []
-    for i in range(start, stop):
-        c = _roman_candidate(i, lines[i])
-        if c and c.num[0] == (out[-1].num[0] + 1 if out else 1):
-            out.append(c)
-    return out if len(out) >= 3 or (len(out) == 2 and all(c.styled for c in out)) else []
+    """Roman-numbered sections I, II, III ... or lettered ones "A. Inleiding", "B. ..." (only
+    where no arabic numbering was found; roman first, as letters often sit under roman)."""
+    for rx in (_ROMAN_SECTION_RE, _LETTER_SECTION_RE):
+        out: list[SectionCand] = []
+        for i in range(start, stop):
+            c = _roman_candidate(i, lines[i], rx)
+            if c and c.num[0] == (out[-1].num[0] + 1 if out else 1):
+                out.append(c)
+        if len(out) >= 3 or (len(out) == 2 and all(c.styled for c in out)):
+            return out
+    return []
+
+
+def _drop_contents_list(cands: list[SectionCand]) -> list[SectionCand]:
+    """A table of contents without page numbers ("1 Inleiding" / "1.1 Aanleiding" / ...) is a
+    run of headings on consecutive lines whose numbers all come back later with text under
+    them; the chain would otherwise take the empty entries and skip the real sections."""
+    drop: set[int] = set()
+    k = 0
+    while k < len(cands):
+        j = k
+        while j + 1 < len(cands) and cands[j + 1].index == cands[j].index + 1:
+            j += 1
+        run = cands[k:j + 1]
+        # the real headings may follow the contents list directly: cut where numbering restarts
+        cut = next((p for p in range(1, len(run)) if run[p].number == run[0].number), len(run))
+        toc = run[:cut]
+        if len(toc) >= 4:
+            later = {c.number for c in cands[k + cut:]}
+            if sum(c.number in later for c in toc) >= 0.75 * len(toc):
+                drop.update(c.index for c in toc)
+        k = k + cut if cut < len(run) else j + 1
+    return [c for c in cands if c.index not in drop] if drop else cands
 
 
 def find_sections(lines: list[Line], start: int, stop: int,
@@ -139,6 +170,7 @@ def find_sections(lines: list[Line], start: int, stop: int,
                            key=lambda c: c.index)
     if not cands:
         return _roman_sections(lines, start, stop)
+    cands = _drop_contents_list(cands)
     has_style = any(ln.styled for ln in lines[start:stop])
     # "1. Bel 112" / "2. Meld het incident" on consecutive lines is a list, not headings: a
     # heading has text under it. Only unstyled dotted top-level items can be confused so.

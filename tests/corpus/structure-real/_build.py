@@ -41,13 +41,19 @@ _spec.loader.exec_module(ms)
 # line (with this separator) or None for the next line; docx: styles | bold | plain;
 # pdf: bold | plain headings; upper: division words in capitals; html: also an HTML file.
 DEFAULT = dict(art="Artikel {n}", join=None, docx="styles", pdf="bold", upper=False, html=False,
-               header="Staatsblad van het Koninkrijk der Nederlanden")
+               header="Staatsblad van het Koninkrijk der Nederlanden", toc=None, toel=False, columns=1)
+# toc: a table of contents before the text, entries ending in a page number after dot
+# leaders ("dots"), a tab ("tab") or a plain space ("space"); toel: an artikelsgewijze
+# toelichting after the text that repeats every article heading; columns: 2 = Gemeenteblad
+# two-column PDF.
 VARIANTS = {
     "bes-brandweer": dict(docx="bold", join=" ", html=True),
     "wet-aanpassing-waterschapsverkiezingen": dict(art="ARTIKEL {n}", docx="plain", pdf="plain"),
     "marktverordening-amsterdam-h3": dict(join=" - ", header="Gemeenteblad Amsterdam", html=True),
     "gemeentewet-h4": dict(art="Art. {n}.", docx="bold", upper=True),
     "wet-bibob-h1": dict(art="Artikel {n}:", join=". ", docx="styles"),
+    "drank-horecawet-par4-8": dict(art="Artikel {n}", join=" ", docx="bold", pdf="bold", toc="dots", toel=True,
+                                   header="Gemeenteblad", html=True, columns=2),
 }
 
 
@@ -124,6 +130,29 @@ def render_lines(items, v) -> list[tuple[str, str, int]]:
     return out
 
 
+def add_toc(lines, style: str):
+    """A contents list made from the headings, as word processors generate it."""
+    toc = [("head", "Inhoudsopgave", 1)]
+    page = 2
+    for k, (kind, text, lvl) in enumerate(lines):
+        if kind != "head" or lvl > 3:
+            continue
+        page += 1 if k % 3 == 0 else 0
+        entry = {"dots": f"{text} {'.' * 12} {page}", "tab": f"{text}\t{page}", "space": f"{text} {page}"}[style]
+        toc.append(("para", entry, 0))
+    return toc + lines
+
+
+def add_toelichting(lines):
+    """An artikelsgewijze toelichting that repeats each article heading (not labelled)."""
+    out = list(lines) + [("head", "Artikelsgewijze toelichting", 1)]
+    for kind, text, lvl in lines:
+        if kind == "head" and lvl == 3:
+            out.append(("head", text, 3))
+            out.append(("para", "Dit artikel behoeft geen nadere toelichting; zie de algemene toelichting.", 0))
+    return out
+
+
 def to_blocks(title: str, lines, heading_kind: bool):
     blocks = [ms.Block("title", title)]
     for kind, text, lvl in lines:
@@ -171,11 +200,11 @@ def _canvas(header: str, short: str):
 
 # Re-rendered shared regulations (see _from_shared.py) cycle through these printing styles.
 COMBOS = [
-    dict(art="ARTIKEL {n}", join=" ", docx="bold", upper=True),
-    dict(art="Art. {n}", join=" - ", docx="plain", pdf="plain"),
-    dict(art="Artikel {n}.", docx="styles", html=True),
-    dict(art="Artikel {n}:", join=". ", docx="bold", html=True),
-    dict(art="Artikel {n}", join=": ", docx="plain", pdf="plain", upper=True),
+    dict(art="ARTIKEL {n}", join=" ", docx="bold", upper=True, toc="dots"),
+    dict(art="Art. {n}", join=" - ", docx="plain", pdf="plain", toel=True),
+    dict(art="Artikel {n}.", docx="styles", html=True, toc="space", columns=2),
+    dict(art="Artikel {n}:", join=". ", docx="bold", html=True, toel=True, toc="tab"),
+    dict(art="Artikel {n}", join=": ", docx="plain", pdf="plain", upper=True, columns=2),
 ]
 
 
@@ -191,12 +220,16 @@ def build(md: Path) -> None:
     v = variant(name)
     title, items, gold = parse_md(md.read_text(encoding="utf-8"))
     lines = render_lines(items, v)
+    if v["toel"]:
+        lines = add_toelichting(lines)
+    if v["toc"]:
+        lines = add_toc(lines, v["toc"])
     # TXT: one paragraph per line, as the corpus convention
     txt = [title] + [t for _, t, _ in lines]
     (HERE / f"{name}.txt").write_text("\n\n".join(txt) + "\n", encoding="utf-8")
     short = re.sub(r"^.*\(([^()]+)\)\s*$", r"\1", title)[:60]
     spec = ms.DocSpec(name=name, src=md, doctype="apv", municipality=v["header"], short_title=short,
-                      heading_mode="bold" if v["docx"] == "bold" else "styles")
+                      heading_mode="bold" if v["docx"] == "bold" else "styles", columns=v["columns"])
     ms.render_docx(spec, to_blocks(title, lines, v["docx"] != "plain"), HERE / f"{name}.docx")
     ms._numbered_canvas = lambda _m, _s: _canvas(v["header"], short)
     ms.render_pdf(spec, to_blocks(title, lines, v["pdf"] != "plain"), HERE / f"{name}.pdf")
@@ -233,6 +266,7 @@ SOURCES = {
     "marktverordening-amsterdam-h3": "Amsterdam marktverordening (excerpt, hoofdstuk 3)",
     "gemeentewet-h4": "laws-markdown wet/gemeentewet/BWBR0005416 (art. 81h-83)",
     "wet-bibob-h1": "laws-markdown wet/.../BWBR0013798 (art. 1-7)",
+    "drank-horecawet-par4-8": "laws-markdown wet/drank-/en/horecawet/BWBR0002458 (art. 25d-44a)",
 }
 
 
