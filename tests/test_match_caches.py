@@ -43,8 +43,7 @@ def test_literal_starts_of_typical_patterns():
     assert starts(re.compile(r"\bstraße\b", re.I)) == ("straße",)  # Latin-1: plain lowercase
 
 
-@pytest.mark.parametrize("name", ["apv-duinwijk-2024.txt", "apv-veenhoven-2016.txt", "bibob-duinwijk-2023.txt",
-                                  "gedragscode-duinwijk-2021.txt"])
+@pytest.mark.parametrize("name", ["apv-duinwijk-2024.txt", "gedragscode-duinwijk-2021.txt"])
 def test_regex_terms_find_what_finditer_finds(name):
     src = SHARED / name
     if not src.is_file():

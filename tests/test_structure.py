@@ -455,8 +455,9 @@ def test_real_regulations_match_labels(path):
 
 
 def test_hoofdstuk_chapters_with_numbered_paragraphs_are_sections():
-    # A policy numbered "Hoofdstuk 1 Inleiding" / "1.1 Aanleiding": the chapters are its
-    # top-level sections, as "1 Inleiding" would be; the leden inside stay leden.
+    # A policy numbered "Hoofdstuk 1 Inleiding" / "1.1 Aanleiding": the numbered paragraphs
+    # are its sections, the chapters stay divisions (as over an APV's articles); the leden
+    # inside stay leden.
     doc = structure_document(_raw([
         "Integriteitsbeleid gemeente Rivierenland 2021",
         "Hoofdstuk 1 Inleiding", "1.1 Aanleiding", "Integriteit is een belangrijke waarde voor de gemeente.",
@@ -464,8 +465,11 @@ def test_hoofdstuk_chapters_with_numbered_paragraphs_are_sections():
         "Hoofdstuk 2 Gedragsregels", "2.1 Geschenken", "Medewerkers nemen geen geschenken aan boven 50 euro.",
         "2.2 Nevenwerkzaamheden", "Nevenwerkzaamheden worden vooraf gemeld.",
         "Hoofdstuk 3 Melden", "3.1 Meldprocedure", "Een vermoeden wordt gemeld bij de vertrouwenspersoon."]))
-    assert [a.number for a in doc.articles] == ["1", "1.1", "1.2", "2", "2.1", "2.2", "3", "3.1"]
-    assert doc.articles[0].title == "Inleiding"
+    assert [a.number for a in doc.articles] == ["1.1", "1.2", "2.1", "2.2", "3.1"]
+    assert doc.articles[0].title == "Aanleiding" and doc.articles[2].chapter == "2"
+    assert [(d.kind, d.number, d.title) for d in doc.divisions][:2] == [("hoofdstuk", "1", "Inleiding"),
+                                                                       ("hoofdstuk", "2", "Gedragsregels")]
+    assert "ambtenaren" in doc.articles[1].text
 
 
 def test_chapters_alone_and_articles_under_chapters_unchanged():
@@ -513,7 +517,7 @@ def test_lettered_sections_and_paragraaf_top_level():
         "Deze gedragscode beschrijft wat wij van elkaar verwachten.", "1.2 Reikwijdte",
         "De code geldt voor alle medewerkers.", "Paragraaf 2 Geschenken", "2.1 Aannemen van geschenken",
         "Geschenken boven 50 euro worden niet aangenomen."]))
-    assert [a.number for a in code.articles] == ["1", "1.1", "1.2", "2", "2.1"]
+    assert [a.number for a in code.articles] == ["1.1", "1.2", "2.1"]
 
 
 def test_html_heading_spans_without_spaces(tmp_path):
@@ -567,3 +571,14 @@ def test_sections_numbered_with_point_zero():
         "2.1 Woningen", "Bij woningen volgt eerst een waarschuwing.",
         "3.0 Slotbepalingen", "Dit beleid treedt in werking op 1 januari 2019."]))
     assert [a.number for a in doc.articles] == ["1.0", "1.1", "2.0", "2.1", "3.0"]
+
+
+def test_inserted_section_with_letter_suffix():
+    doc = structure_document(_raw([
+        "Bibob-beleidslijn gemeente Breda 2016", "1 Inleiding", "De gemeente past de wet toe.",
+        "2 Reikwijdte", "2.1 Horeca", "Alle horecavergunningen worden getoetst.",
+        "2.2 Coffeeshops", "Gedoogbeschikkingen worden getoetst.", "2.2a Growshops",
+        "Growshops worden getoetst bij signalen.", "2.3 Subsidies", "Subsidies worden getoetst.",
+        "3 Slot", "Deze beleidslijn treedt in werking op 1 januari 2016."]))
+    assert [a.number for a in doc.articles] == ["1", "2", "2.1", "2.2", "2.2a", "2.3", "3"]
+    assert doc.articles[4].title == "Growshops" and "signalen" in doc.articles[4].text

@@ -106,7 +106,9 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         secs = find_sections(lines, 0, stop, chapters)
         if len(secs) >= 2 and (len(strong_nums) < 2 or len(secs) >= 3 * len(strong_nums)):
             out.mode = "sectie"
-            section_idx = {c.index: c for c in secs}
+            # "Hoofdstuk 2" over "2.1", "2.2" helps find the sequence but stays a division
+            # (labelled policies list the numbered paragraphs, as an APV lists its articles).
+            section_idx = {c.index: c for c in secs if not c.chapter}
     has_hoofdstuk = any(d and d.kind == "hoofdstuk" for d in divs)
     # "Titel" sits above "Hoofdstuk" when it comes first (Titel 1 > Hoofdstuk 1), else below it.
     first_kind = next((d.kind for d in divs if d and d.kind in ("titel", "hoofdstuk")), None)
@@ -305,7 +307,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 continue
 
         if (out.mode == "artikel" and state == "body" and sub_parent is not None
-                and (sc := section_candidate(i, ln)) is not None and len(sc.num) == 2
+                and (sc := section_candidate(i, ln)) is not None and len(sc.num) == 2 and not sc.suffix
                 and sc.num[0] == sub_parent and sc.num[1] == sub_next and (ln.styled or not sc.dotted)):
             # "Artikel 4" with numbered subsections "4.1", "4.2" (codes and protocols do this)
             close()

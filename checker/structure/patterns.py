@@ -18,7 +18,9 @@ DIVISION_RE = re.compile(
     rf"Bijlage|BIJLAGE)\s*(?P<num>{NUM}|[A-Z](?![a-z]))?(?![0-9A-Za-z])\.?(?P<rest>.*)$", re.S)
 
 # "3", "3.2", "4.1.2" followed by a title; an optional dot after the number.
-SECTION_RE = re.compile(r"^(?P<num>[0-9]{1,2}(?:\.[0-9]{1,2}){0,3})(?P<dot>\.?)\s+(?P<rest>\S.*)$", re.S)
+# "2.2a Growshops": an inserted section keeps the letter, as "Artikel 2:30a" does.
+SECTION_RE = re.compile(r"^(?P<num>[0-9]{1,2}(?:\.[0-9]{1,2}){0,3})(?P<suffix>[a-z]?)(?P<dot>\.?)\s+(?P<rest>\S.*)$",
+                        re.S)
 
 # Words that make "Artikel 5 <word>" a reference in running text instead of a heading.
 REFERENCE_WORDS = {

@@ -32,6 +32,7 @@ class SectionCand:
     vervallen: bool = False
     body: str = ""
     chapter: bool = False    # a "Hoofdstuk 3 ..." line standing in for top-level section "3"
+    suffix: str = ""         # "2.2a": inserted after 2.2, the numbering goes on from 2.2
 
 
 def _candidate(i: int, line: Line) -> SectionCand | None:
@@ -41,6 +42,9 @@ def _candidate(i: int, line: Line) -> SectionCand | None:
     if not m:
         return None
     number = m.group("num")
+    suffix = m.group("suffix")
+    if suffix and "." not in number:
+        return None  # "3a Title" is rarer than a list item "3a ..." ; only "2.2a" counts
     rest = m.group("rest").strip()
     if _YEARISH_RE.match(rest):
         return None
@@ -63,7 +67,7 @@ def _candidate(i: int, line: Line) -> SectionCand | None:
                 return None
         if rest.endswith("?") and dotted and len(nums) == 1 and not line.styled:
             return None
-    return SectionCand(i, nums, number, rest, dotted, line.styled, verv, body)
+    return SectionCand(i, nums, number + suffix, rest, dotted, line.styled, verv, body, suffix=suffix)
 
 
 def _chain(cands: list[SectionCand], require_style: bool, top_dotted: bool | None) -> list[SectionCand]:
@@ -81,6 +85,10 @@ def _chain(cands: list[SectionCand], require_style: bool, top_dotted: bool | Non
             continue
         if len(c.num) == 1 and c.num[0] == run_next and c.index <= run_at + 1:
             run_next, run_at = run_next + 1, c.index
+            continue
+        if c.suffix:
+            if path[:len(c.num)] == c.num and (not out or out[-1].number != c.number):
+                out.append(c)  # the path stays at 2.2, so 2.3 follows
             continue
         if _follows(path, c.num):
             out.append(c)
