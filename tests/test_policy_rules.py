@@ -341,11 +341,6 @@ LABELLED = _labelled()
 # ours): the rules are still checked on them with the labelled type, so a false present
 # cannot hide behind the detection gap. Remove an entry once detection is fixed.
 KNOWN_MISTYPED = {
-    # title "Beleid veilig werken gemeente ..." has no type cue; the subtitle line
-    # "Agressie en geweld tegen werknemers met een publieke taak" is not read as title
-    "beleid-veilig-werken-heerenveld-2015.txt",
-    # title cue \bintegriteit(?:s(?:code|beleid|...))?\b misses "integriteitsschendingen"
-    "protocol-integriteitsschendingen-dalmeer-2021.txt",
 }
 
 

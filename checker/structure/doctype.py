@@ -38,13 +38,16 @@ TITLE_CUES: dict[str, list[tuple[re.Pattern, float]]] = {
     ],
     "integriteit": [
         (re.compile(r"gedragscode", _I), 10),
-        (re.compile(r"\bintegriteit(?:s(?:code|beleid|regeling|protocol|beleidskader|kader|plan))?\b", _I), 9),
+        (re.compile(r"\bintegriteit(?:s(?:code|beleid|regeling|protocol|beleidskader|kader|plan|schending(?:en)?|"
+                    r"meldpunt|onderzoek))?\b", _I), 9),
         (re.compile(r"meldregeling|klokkenluid|vermoeden\s+van\s+(?:een\s+)?misstand", _I), 7),
         (re.compile(r"ambtseed|eed\s+of\s+belofte|nevenwerkzaamheden|nevenfuncties", _I), 5),
     ],
     "agressie": [
         (re.compile(r"agressie", _I), 10),
         (re.compile(r"veilige\s+publieke\s+taak|\bVPT\b", _I), 9),
+        # "Beleid veilig werken", "Protocol ongewenst bezoekersgedrag": aggression policies by other names
+        (re.compile(r"veilig\s+werken|ongewenst\s+(?:bezoekers|klant)gedrag", _I), 6),
         (re.compile(r"stop\s+agressie\s+samen", _I), 10),
         (re.compile(r"\bgeweld\b", _I), 6),
         (re.compile(r"huisregels|toegangsverbod", _I), 4),
