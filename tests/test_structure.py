@@ -582,3 +582,13 @@ def test_inserted_section_with_letter_suffix():
         "3 Slot", "Deze beleidslijn treedt in werking op 1 januari 2016."]))
     assert [a.number for a in doc.articles] == ["1", "2", "2.1", "2.2", "2.2a", "2.3", "3"]
     assert doc.articles[4].title == "Growshops" and "signalen" in doc.articles[4].text
+
+
+def test_capital_letter_suffix_is_part_of_the_article_number():
+    lines = ["Verordening Testdorp", "Artikel 1 Begrippen", "In deze verordening wordt verstaan onder iets.",
+             "Artikel 4 Vergunning", "1. Het is verboden.", "Artikel 4A Ontheffing",
+             "De burgemeester kan ontheffing verlenen.", "Artikel 2:30B Sluiting",
+             "De burgemeester kan sluiten.", "Artikel 5 Slot", "Deze verordening heet zo."]
+    raw = RawDocument(path="t.txt", format="txt", blocks=[Block(text=t) for t in lines])
+    doc = structure_document(raw)
+    assert [a.number for a in doc.articles] == ["1", "4", "4A", "2:30B", "5"]

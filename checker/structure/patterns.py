@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 # An article/division number as printed: "2:28", "2.1.3", "13b", "2:30a", "1.5a", "IV", "12 a".
-NUM = r"(?:[0-9]{1,4}[a-z]{0,3}(?:[:.][0-9]{1,4}[a-z]{0,3}){0,3}|[IVXLC]{1,7}[a-z]?)"
+# A single capital suffix ("Artikel 4A") is printed by some municipalities for inserted articles.
+NUM = r"(?:[0-9]{1,4}(?:[a-z]{0,3}|[A-Z](?![A-Za-z]))(?:[:.][0-9]{1,4}(?:[a-z]{0,3}|[A-Z](?![A-Za-z]))){0,3}|[IVXLC]{1,7}[a-z]?)"
 
 ARTICLE_RE = re.compile(
     rf"^(?:Artikel|ARTIKEL|Art\.|ART\.|Art|Artikelen)\s*(?P<num>{NUM})(?![0-9A-Za-z])\.?(?P<rest>.*)$",
