@@ -66,6 +66,7 @@ class Division:
     number: str
     title: str = ""
     page: int | None = None
+    article_index: int | None = None  # position in StructuredDocument.articles of its first article
 
 
 @dataclass

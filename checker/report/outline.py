@@ -112,7 +112,7 @@ def render_document(doc: StructuredDocument, st: _Style) -> list[str]:
     rank = {k: i for i, k in enumerate(present)}
     starts: dict[int, list] = {}
     for div in doc.divisions:
-        starts.setdefault(getattr(div, "_article_index", None), []).append(div)
+        starts.setdefault(div.article_index, []).append(div)
     unpositioned = bool(doc.divisions) and None in starts and len(starts) == 1
     depth = 0
     for i, a in enumerate(doc.articles + [None]):

@@ -384,6 +384,5 @@ def _resumes(i, heads, lines, seen, last_key) -> bool:
 
 
 def _mark(div: Division, article_index: int) -> None:
-    # The outline needs to know where a division starts among the articles; Division has no
-    # field for it, and this attribute stays out of the JSON (asdict uses fields only).
-    setattr(div, "_article_index", article_index)
+    # The outline places each division among the articles by this index.
+    div.article_index = article_index
