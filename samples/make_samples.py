@@ -510,6 +510,44 @@ def build(spec: DocSpec, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
     return made
 
 
+
+def corpus_spec(txt: Path, labels: dict, opts: dict) -> DocSpec:
+    """DocSpec for a labelled test-corpus document (tests/corpus/check*/make.py)."""
+    title = txt.read_text(encoding="utf-8").splitlines()[0].strip()
+    return DocSpec(
+        name=txt.stem, src=txt, doctype=labels["type"], municipality=labels["municipality"],
+        short_title=title, heading_mode=opts.get("heading_mode", "styles"),
+        # numbered "3.1 Title" headings occur in policy documents, never in these APVs
+        sections=labels["type"] != "apv", chapter_breaks=opts.get("chapter_breaks", False),
+        columns=opts.get("columns", 1),
+    )
+
+
+def maintain_corpus(folder: Path, render: dict[str, dict], labels_only: bool = False) -> int:
+    """Recompute every labels file's `articles` from its .txt (keeping `expect`) and render
+    the documents listed in `render` to the formats given there."""
+    import sys
+
+    root = folder.parents[2]
+    for txt in sorted(folder.glob("*.txt")):
+        lab_path = folder / f"{txt.stem}.labels.yaml"
+        if not lab_path.exists():
+            print(f"skip {txt.name}: no labels", file=sys.stderr)
+            continue
+        labels = yaml.safe_load(lab_path.read_text(encoding="utf-8"))
+        spec = corpus_spec(txt, labels, render.get(txt.stem, {}))
+        blocks = read_blocks(spec)
+        lab_path.write_text(labels_yaml(labels["type"], labels["municipality"], article_numbers(blocks),
+                                        labels["expect"]), encoding="utf-8")
+        print(lab_path.relative_to(root))
+        if labels_only or txt.stem not in render:
+            continue
+        for fmt in render[txt.stem]["formats"]:
+            out = folder / f"{txt.stem}.{fmt}"
+            (render_docx if fmt == "docx" else render_pdf)(spec, blocks, out)
+            print(out.relative_to(root))
+    return 0
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="build only the document with this base name")

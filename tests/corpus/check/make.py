@@ -17,8 +17,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT / "samples"))
@@ -43,41 +41,12 @@ RENDER = {
 }
 
 
-def spec_for(txt: Path, labels: dict) -> ms.DocSpec:
-    title = txt.read_text(encoding="utf-8").splitlines()[0].strip()
-    opts = RENDER.get(txt.stem, {})
-    return ms.DocSpec(
-        name=txt.stem, src=txt, doctype=labels["type"], municipality=labels["municipality"],
-        short_title=title, heading_mode=opts.get("heading_mode", "styles"),
-        # numbered "3.1 Title" headings occur in policy documents, never in these APVs
-        sections=labels["type"] != "apv", chapter_breaks=opts.get("chapter_breaks", False),
-        columns=opts.get("columns", 1),
-    )
-
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels-only", action="store_true")
     args = ap.parse_args(argv)
-    for txt in sorted(HERE.glob("*.txt")):
-        lab_path = HERE / f"{txt.stem}.labels.yaml"
-        if not lab_path.exists():
-            print(f"skip {txt.name}: no labels", file=sys.stderr)
-            continue
-        labels = yaml.safe_load(lab_path.read_text(encoding="utf-8"))
-        spec = spec_for(txt, labels)
-        blocks = ms.read_blocks(spec)
-        lab_path.write_text(
-            ms.labels_yaml(labels["type"], labels["municipality"], ms.article_numbers(blocks),
-                           labels["expect"]), encoding="utf-8")
-        print(lab_path.relative_to(ROOT))
-        if args.labels_only or txt.stem not in RENDER:
-            continue
-        for fmt in RENDER[txt.stem]["formats"]:
-            out = HERE / f"{txt.stem}.{fmt}"
-            (ms.render_docx if fmt == "docx" else ms.render_pdf)(spec, blocks, out)
-            print(out.relative_to(ROOT))
-    return 0
+    return ms.maintain_corpus(HERE, RENDER, labels_only=args.labels_only)
 
 
 if __name__ == "__main__":
