@@ -148,6 +148,72 @@ def test_pdf_policy_hanging_indent_spacing_and_table(work):
     assert [b.kind for b in raw.blocks].count("table") == 4
 
 
+def test_pdf_tick_table_keeps_empty_cells(work):
+    """A ruled tick table: the "x" must stay in its own column, empty cells kept as "|  |"."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    body = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13)
+    rows = [["Beschikking", "Altijd", "Facultatief"],
+            [Paragraph("Vergunning op grond van artikel 3 Alcoholwet voor een horecabedrijf", body), "x", ""],
+            [Paragraph("Exploitatievergunning horecabedrijf (artikel 2:28 APV)", body), "", "x"],
+            ["Vergunning speelautomatenhal", "x", ""],
+            ["Subsidies", "", "x"]]
+    table = Table(rows, colWidths=[190, 90, 90])
+    # Centred cells: the lone "x" sits higher than the baseline of the text beside it.
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("FONTNAME", (0, 0), (-1, -1), "Helvetica")]))
+    story = [Paragraph("Artikel 2 Overzicht toetsing", ParagraphStyle("h", fontName="Helvetica-Bold")),
+             Paragraph("1. De volgende tabel geeft aan bij welke beschikkingen de Wet wordt toegepast.", body),
+             table,
+             Paragraph("Artikel 3 Inwerkingtreding", ParagraphStyle("h", fontName="Helvetica-Bold"))]
+    path = work / "tick.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    got = [t for t in texts(read_document(path)) if t.startswith("|")]
+    assert got == [
+        "| Beschikking | Altijd | Facultatief |",
+        "| Vergunning op grond van artikel 3 Alcoholwet voor een horecabedrijf | x |  |",
+        "| Exploitatievergunning horecabedrijf (artikel 2:28 APV) |  | x |",
+        "| Vergunning speelautomatenhal | x |  |",
+        "| Subsidies |  | x |",
+    ]
+
+
+def test_pdf_title_from_first_page_not_short_metadata_header(work):
+    """Title metadata often holds the short running-header text; page 1 prints the full title."""
+    from reportlab.pdfgen import canvas
+
+    from checker.structure import structure_document
+
+    path = work / "titel.pdf"
+    c = canvas.Canvas(str(path))
+    c.setTitle("Gedragscode integriteit 2022")
+    for page in range(3):
+        c.setFont("Helvetica", 8)
+        c.drawString(72, 800, "Gedragscode integriteit 2022")
+        y = 740
+        if page == 0:
+            c.setFont("Helvetica-Bold", 17)
+            c.drawString(72, y, "Gedragscode integriteit gemeente Oosterbeek 2022")
+            y -= 40
+        for k in range(3):
+            n = page * 3 + k + 1
+            c.setFont("Helvetica-Bold", 12)
+            c.drawString(72, y, f"Artikel {n} Onderwerp {n}")
+            c.setFont("Helvetica", 12)
+            c.drawString(72, y - 18, "Medewerkers melden nevenwerkzaamheden vooraf bij hun leidinggevende.")
+            y -= 60
+        c.showPage()
+    c.save()
+    doc = structure_document(read_document(path))
+    assert doc.title == "Gedragscode integriteit gemeente Oosterbeek 2022"
+    assert doc.municipality == "Oosterbeek"
+    assert [a.number for a in doc.articles] == [str(n) for n in range(1, 10)]
+
+
 def test_table_of_contents_entries_are_dropped(work):
     from reportlab.pdfgen import canvas
 

@@ -592,3 +592,56 @@ def test_capital_letter_suffix_is_part_of_the_article_number():
     raw = RawDocument(path="t.txt", format="txt", blocks=[Block(text=t) for t in lines])
     doc = structure_document(raw)
     assert [a.number for a in doc.articles] == ["1", "4", "4A", "2:30B", "5"]
+
+
+def test_excerpt_starting_at_a_subsection_lists_its_sections():
+    # An excerpt (or a chapter printed on its own) begins at "2.1": no "1" or "2" above it.
+    doc = structure_document(_raw([
+        "Uittreksel Damoclesbeleid gemeente Lindeveld 2022",
+        "2.1 Woningen", "Bij een woning volgt bij een eerste overtreding een waarschuwing.",
+        "2.2 Lokalen", "Een lokaal wordt direct gesloten voor drie maanden.",
+        "2.3 Duur van de sluiting", "De sluiting duurt bij herhaling zes maanden.",
+        "3 Slotbepalingen", "3.1 Inwerkingtreding", "Dit beleid treedt in werking op 1 januari 2022."]))
+    assert [a.number for a in doc.articles] == ["2.1", "2.2", "2.3", "3", "3.1"]
+    assert doc.articles[1].title == "Lokalen" and "drie maanden" in doc.articles[1].text
+    # a lone numbered line is still no section list
+    doc = structure_document(_raw([
+        "Notitie handhaving", "2.1 Woningen worden gecontroleerd", "Er volgt een waarschuwing."]))
+    assert doc.articles == []
+
+
+def test_article_number_with_a_space_at_the_colon():
+    # OCR and hand-typed APVs print "Artikel 2: 28" or "Artikel 2 :28" for 2:28.
+    doc = structure_document(_raw([
+        "Algemene plaatselijke verordening Testdorp", "Artikel 2: 27 Begripsbepalingen",
+        "In deze afdeling wordt verstaan onder horecabedrijf: het bedrijfsmatig verstrekken van dranken.",
+        "Artikel 2 :28 Exploitatievergunning", "1. Het is verboden een horecabedrijf te exploiteren zonder vergunning.",
+        "Artikel 2 : 29 Sluitingstijden", "De burgemeester stelt sluitingstijden vast.",
+        "Artikel 2: Slotbepaling", "Deze verordening heet zo."]))
+    assert [a.number for a in doc.articles] == ["2:27", "2:28", "2:29", "2"]
+    assert doc.articles[1].title == "Exploitatievergunning" and doc.articles[3].title == "Slotbepaling"
+
+
+@pytest.mark.parametrize("meta, first, want", [
+    # running-header text in the Title field; page 1 prints the full title
+    ("Damoclesbeleid 2021", "Damoclesbeleid gemeente Noordwold 2021", "Damoclesbeleid gemeente Noordwold 2021"),
+    # a cut-off Title field
+    ("Regeling storing radioverbinding tijdens een gecontroleerde",
+     "Regeling storing radioverbinding tijdens een gecontroleerde vlucht",
+     "Regeling storing radioverbinding tijdens een gecontroleerde vlucht"),
+    # the formal title quotes the metadata title as its citeertitel: the short one stays
+    ("Besluit brandweer BES", "Besluit van 30 september 2010, houdende regels over de brandweer (Besluit brandweer BES)",
+     "Besluit brandweer BES"),
+    ("Wet bevordering integriteitsbeoordelingen door het openbaar",
+     "Wet van 20 juni 2002, houdende regels inzake integriteitsbeoordelingen (Wet bevordering "
+     "integriteitsbeoordelingen door het openbaar bestuur)",
+     "Wet bevordering integriteitsbeoordelingen door het openbaar bestuur"),
+])
+def test_title_block_on_page_one_beats_a_shorter_metadata_title(meta, first, want):
+    blocks = [Block(text=first, page=1, kind="heading", heading_level=2, bold=True),
+              Block(text="Artikel 1 Begripsbepalingen", page=1, kind="heading", bold=True),
+              Block(text="In dit besluit wordt verstaan onder wet: de wet.", page=1),
+              Block(text="Artikel 2 Inwerkingtreding", page=1, kind="heading", bold=True),
+              Block(text="Dit besluit treedt in werking op 1 januari 2021.", page=1)]
+    doc = structure_document(RawDocument(path="t.pdf", format="pdf", blocks=blocks, metadata={"title": meta}))
+    assert doc.title == want

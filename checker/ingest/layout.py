@@ -16,9 +16,9 @@ _DIV_WORDS = (r"Hoofdstuk|HOOFDSTUK|Afdeling|AFDELING|Paragraaf|PARAGRAAF|Titel|
 HEADING_RE = re.compile(
     rf"^(?:(?:{_DIV_WORDS})\s*(?:[0-9]+[0-9a-zA-Z]*(?:[.:][0-9]+[a-zA-Z]*)*|[IVXLC]+[a-z]?)\.?"
     rf"|§\s*[0-9]+[0-9a-z.]*)(?=\s|$|[.:])")
-# A label with nothing after it: "Artikel 2:28", "§ 3", "Hoofdstuk IV", "Artikel 1."
+# A label with nothing after it: "Artikel 2:28" (also typed "2: 28"), "§ 3", "Hoofdstuk IV", "Artikel 1."
 LABEL_ONLY_RE = re.compile(
-    rf"^(?:(?:{_DIV_WORDS})\s*(?:[0-9]+[0-9a-zA-Z]*(?:[.:][0-9]+[a-zA-Z]*)*|[IVXLC]+[a-z]?)|§\s*[0-9]+[0-9a-z.]*)\.?$")
+    rf"^(?:(?:{_DIV_WORDS})\s*(?:[0-9]+[0-9a-zA-Z]*(?:(?:\.| ?: ?)[0-9]+[a-zA-Z]*)*|[IVXLC]+[a-z]?)|§\s*[0-9]+[0-9a-z.]*)\.?$")
 # Numbered section titles of policy documents: "3.2 Reikwijdte", "4 Procedure", "4. Procedure"
 SECTION_RE = re.compile(r"^[0-9]{1,2}(?:\.[0-9]{1,2}){0,3}(?:(?<=\.[0-9])[a-z]|(?<=\.[0-9]{2})[a-z])?\.?\s+[A-Z\u00c0-\u00de]")
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|xiv|xvi{0,3}|xix|xx)"

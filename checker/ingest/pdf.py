@@ -228,21 +228,33 @@ def _is_two_column(lines: list[Line], tp, raw) -> float | None:
 
 
 def _table_rows_hint(tp, lines: list[Line], height: float) -> bool:
-    """Cheap pdfium signal for a table: several baselines holding 2+ text runs far apart."""
+    """Cheap pdfium signal for a table: several text rows holding 2+ runs far apart."""
     n = tp.count_rects()
     if n < len(lines) + 3:
         return False
-    rows: dict[int, list[tuple[float, float]]] = {}
+    boxes: list[tuple[float, float, float, float]] = []
     for k in range(n):
-        left, top, right, bottom = tp.get_rect(k)
-        if bottom > height * 0.92 or top < height * 0.08:
+        left, bottom, right, top = tp.get_rect(k)  # pdfium order; y grows upwards
+        if top > height * 0.92 or bottom < height * 0.08:
             continue  # running header/footer zone
-        rows.setdefault(round(bottom / 2), []).append((left, right))
+        boxes.append((top, bottom, left, right))
+    # Group runs into rows by vertical overlap, not by equal bottoms: a lone "x" in a tick
+    # column has no descenders and sits a point or two higher than the text beside it.
+    boxes.sort(key=lambda b: -(b[0] + b[1]))
+    rows: list[list[tuple[float, float, float, float]]] = []
+    for b in boxes:
+        if rows:
+            r = rows[-1][0]
+            overlap = min(r[0], b[0]) - max(r[1], b[1])
+            if overlap >= 0.5 * min(r[0] - r[1], b[0] - b[1]):
+                rows[-1].append(b)
+                continue
+        rows.append([b])
     multi = 0
-    for runs in rows.values():
+    for runs in rows:
         if len(runs) >= 2:
-            runs.sort()
-            if any(b[0] - a[1] > 12 for a, b in zip(runs, runs[1:])):
+            spans = sorted((b[2], b[3]) for b in runs)
+            if any(b[0] - a[1] > 12 for a, b in zip(spans, spans[1:])):
                 multi += 1
     return multi >= 2
 

@@ -59,6 +59,10 @@ def find_title(lines: list[Line], preamble: list[Line], first_struct: int | None
         mt = re.sub(r"\s+", " ", mt).strip()
         if len(mt) >= 5 and not _BAD_META_TITLE_RE.search(mt):
             match = next((ln for ln in head if ln.text.strip().lower() == mt.lower()), None)
+            if match is None:
+                fuller = _fuller_title(head, mt)
+                if fuller is not None:
+                    return fuller
             return mt, match
     for ln in head:
         if _NOT_TITLE_RE.match(ln.text) or DATE_RE.fullmatch(ln.text.strip(" .,")) or len(ln.text) < 4:
@@ -70,6 +74,47 @@ def find_title(lines: list[Line], preamble: list[Line], first_struct: int | None
         t = head[0].text
         return (t if len(t) <= 300 else t[:297].rstrip() + "..."), head[0]
     return "", None
+
+
+_WORD_RE = re.compile(r"[\w'’-]+")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD_RE.findall(text)]
+
+
+def _contains_run(seq: list[str], run: list[str]) -> bool:
+    k = len(run)
+    return any(seq[i:i + k] == run for i in range(len(seq) - k + 1))
+
+
+def _fuller_title(head: list[Line], meta_title: str) -> tuple[str, Line] | None:
+    """The first-page title when it says all the metadata title says and more.
+
+    PDF producers often fill the Title field with the short running-header text
+    ("Protocol agressie en geweld 2023") while page 1 prints the full title
+    ("Protocol agressie en geweld gemeente Lindeveld 2023"), or cut it off ("... van het").
+    A long formal title that quotes the metadata title as its citeertitel in brackets
+    ("Besluit van 30 september 2010, houdende ... (Besluit brandweer BES)") does not win.
+    """
+    want = _words(meta_title)
+    if not want:
+        return None
+    for ln in head[:3]:
+        if not ln.styled or (ln.page or 1) > 1 or len(ln.text) > 250 or _NOT_TITLE_RE.match(ln.text):
+            continue
+        got = _words(ln.text)
+        if not (set(want) < set(got)):
+            continue
+        if got[:len(want)] == want or not _contains_run(got, want):
+            return ln.text, ln  # cut-off metadata, or words inserted ("gemeente Lindeveld")
+        m = re.search(r"\(([^()]+)\)\s*$", ln.text)
+        if m and m.group(1)[:1].isupper():
+            quoted = _words(m.group(1))
+            if quoted[:len(want)] == want and len(quoted) > len(want):
+                return m.group(1).strip(), ln  # a cut-off citeertitel, printed in full in brackets
+        return None
+    return None
 
 
 # ------------------------------------------------------------------ municipality

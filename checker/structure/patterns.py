@@ -10,8 +10,10 @@ import re
 # A single capital suffix ("Artikel 4A") is printed by some municipalities for inserted articles.
 NUM = r"(?:[0-9]{1,4}(?:[a-z]{0,3}|[A-Z](?![A-Za-z]))(?:[:.][0-9]{1,4}(?:[a-z]{0,3}|[A-Z](?![A-Za-z]))){0,3}|[IVXLC]{1,7}[a-z]?)"
 
+# Article numbers as typed by hand or read by OCR: "2: 28", "2 :28" (a space at the colon).
+_ART_NUM = NUM.replace("(?:[:.][0-9]", "(?:(?:[.]|[ ]?:[ ]?)[0-9]", 1)
 ARTICLE_RE = re.compile(
-    rf"^(?:Artikel|ARTIKEL|Art\.|ART\.|Art|Artikelen)\s*(?P<num>{NUM})(?![0-9A-Za-z])\.?(?P<rest>.*)$",
+    rf"^(?:Artikel|ARTIKEL|Art\.|ART\.|Art|Artikelen)\s*(?P<num>{_ART_NUM})(?![0-9A-Za-z])\.?(?P<rest>.*)$",
     re.S)
 
 DIVISION_RE = re.compile(

@@ -70,10 +70,10 @@ def _candidate(i: int, line: Line) -> SectionCand | None:
     return SectionCand(i, nums, number + suffix, rest, dotted, line.styled, verv, body, suffix=suffix)
 
 
-def _chain(cands: list[SectionCand], require_style: bool, top_dotted: bool | None) -> list[SectionCand]:
-    """Greedy longest plausible heading sequence."""
+def _chain(cands: list[SectionCand], require_style: bool, top_dotted: bool | None,
+           path: tuple[int, ...] = ()) -> list[SectionCand]:
+    """Greedy longest plausible heading sequence; `path`: the number it continues after."""
     out: list[SectionCand] = []
-    path: tuple[int, ...] = ()
     run_next, run_at = 0, -10   # an enumeration that restarted at 1: "1. Waarschuwing", "2. ..."
     for c in cands:
         if require_style and not c.styled:
@@ -197,5 +197,23 @@ def find_sections(lines: list[Line], start: int, stop: int,
             best = styled
     tops = [c for c in best if len(c.num) == 1]
     if len(best) < 2 or not tops:
-        return _roman_sections(lines, start, stop)
+        # roman "I", "II" over arabic "1.1" keep precedence; an excerpt only where nothing else is
+        return _roman_sections(lines, start, stop) or _excerpt_sections(cands, has_style)
     return best
+
+
+def _excerpt_sections(cands: list[SectionCand], has_style: bool) -> list[SectionCand]:
+    """An excerpt or a chapter printed on its own starts at "2.1" with no "1" or "2" above it:
+    take the numbering up from the first "N.1" before any top-level number, as if its
+    parent heading had been there."""
+    first = next((c for c in cands if len(c.num) == 1 or (len(c.num) > 1 and c.num[-1] == 1)), None)
+    if first is None or len(first.num) == 1:
+        return []
+    pool = [c for c in cands if c.index >= first.index]
+    best: list[SectionCand] = []
+    for top_dotted in (False, True):
+        for styled in ((False, True) if has_style else (False,)):
+            chain = _chain(pool, styled, top_dotted, first.num[:-1])
+            if len(chain) > len(best) and chain[0] is first:
+                best = chain
+    return best if len(best) >= 2 else []
