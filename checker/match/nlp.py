@@ -39,6 +39,19 @@ def nlp():
     return _NLP
 
 
+def write_cache(obj, path: Path) -> bool:
+    """Pickle `obj` to a per-user cache file atomically; an unwritable cache is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+
+
 def _lemma_cache_file():
     try:
         import spacy_lookups_data
@@ -85,14 +98,7 @@ def lemma_table() -> dict[str, str]:
         _LEMMAS = {}
         return _LEMMAS
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump(_LEMMAS, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-        except OSError:
-            pass
+        write_cache(_LEMMAS, cache)
     return _LEMMAS
 
 

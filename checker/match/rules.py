@@ -17,6 +17,7 @@ import yaml
 from ..errors import NormtoetsError
 from ..model import DOC_TYPES, STATUSES
 from ..paths import corpora_dir, rules_dir
+from .nlp import write_cache
 
 KINDS = ("clause", "regime", "linked", "coverage", "absent")
 UNITS = ("sentence", "lid", "article", "document")
@@ -272,13 +273,8 @@ def _cached_load(rpath: Path, cpath: Path) -> RuleSet:
         except Exception:  # noqa: BLE001 - corrupt or foreign cache: rebuild below
             pass
     rs = _build(rpath, cpath)
-    if path is not None:
+    if path is not None and write_cache(rs, path):
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump(rs, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
             old = sorted(path.parent.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
             for stale in old[_CACHE_KEEP:]:
                 stale.unlink(missing_ok=True)
