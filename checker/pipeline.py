@@ -75,9 +75,11 @@ def _safe_load(path: Path, type_override: str | None) -> StructuredDocument | Er
 
 
 def parse_paths(paths: Iterable[str | Path], type_override: str | None = None) -> ParseResult:
+    from .parallel import fork_map
+
     result = ParseResult()
-    for p in expand_paths(paths):
-        r = _safe_load(p, type_override)
+    # the documents of a municipality are independent: read them on all cores
+    for r in fork_map(lambda p: _safe_load(p, type_override), expand_paths(paths)):
         if isinstance(r, ErrorInfo):
             result.errors.append(r)
         else:

@@ -22,6 +22,7 @@ from typing import Any
 from .. import __version__
 from ..errors import NormtoetsError, UsageError
 from ..model import DOC_TYPES
+from ..workers import WorkerProcess
 from . import state
 
 RESERVED_STEMS = {"index", "matrix"}
@@ -158,21 +159,19 @@ def _is_current(m: Municipality, out: Path, manifest: dict[str, Any] | None, tim
 # ---------------------------------------------------------------- worker pool
 
 
-class _Worker:
+class _Worker(WorkerProcess):
+    """A batch worker and the municipality it is checking (for deadlines and progress)."""
+
     def __init__(self, ctx):
         from .worker import worker_main
 
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=worker_main, args=(child,), daemon=True, name="normtoets-batch")
-        self.proc.start()
-        child.close()
+        super().__init__(ctx, worker_main, name="normtoets-batch")
         self.ready = False
         self.task: dict[str, Any] | None = None
         self.deadline = 0.0
         self.started = 0.0
         self.doc: str | None = None
         self.stage = "doc"
-        self.dead = False
 
     def send_task(self, task: dict[str, Any], budget: float) -> None:
         self.task = task
@@ -182,28 +181,8 @@ class _Worker:
         self.stage = "doc"
         self.conn.send(("task", task))
 
-    def kill(self) -> None:
-        try:
-            self.proc.kill()
-        except Exception:  # noqa: BLE001
-            pass
-        self.proc.join(5)
-        self.conn.close()
-        self.dead = True
-
     def stop(self) -> None:
-        if self.dead:
-            return
-        try:
-            self.conn.send(("stop",))
-        except (OSError, EOFError, BrokenPipeError):
-            pass
-        self.proc.join(2)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join(2)
-        self.conn.close()
-        self.dead = True
+        super().stop(("stop",))
 
 
 def _mp_context():

@@ -98,10 +98,9 @@ def _exercise_pipeline() -> None:
 
 
 def worker_main(conn, silence: bool = True) -> None:
-    import signal
+    from ..workers import worker_setup
 
-    # Ctrl-C reaches the whole process group; the parent alone decides and cleans up.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_setup()
     _die_with_parent()
     if silence:
         # Library chatter must not garble the parent's progress bar.

@@ -1,15 +1,10 @@
-"""A small pool of long-lived check processes, one pipe each.
+"""A small pool of long-lived check processes for the web server, one pipe each.
 
-Why not concurrent.futures.ProcessPoolExecutor: it cannot stop one task. Killing one
-of its processes marks the whole executor broken and fails every other user's check
-in flight. Here each worker is its own process with its own pipe, so a document that
-hangs (or crashes pdfium) costs exactly one worker, which is killed and replaced
-while the others keep running.
-
-Tasks are named "module:function" and looked up inside the worker, so nothing but
-plain data crosses the pipe. Waiting for a result happens in a small thread pool
-(one thread per worker at most), and that thread also puts the worker back or
-replaces it: a request that is cancelled halfway (client gone) never leaks a worker.
+Worker processes are checker.workers.WorkerProcess (killable one at a time). Tasks are
+named "module:function" and looked up inside the worker, so nothing but plain data
+crosses the pipe. Waiting for a result happens in a small thread pool (one thread per
+worker at most), and that thread also puts the worker back or replaces it: a request
+that is cancelled halfway (client gone) never leaks a worker.
 """
 from __future__ import annotations
 
@@ -18,10 +13,11 @@ import importlib
 import logging
 import multiprocessing as mp
 import os
-import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from ..workers import WorkerProcess, worker_setup
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +38,9 @@ class TaskError(Exception):
     """The task raised; the message is `Type: text` from the worker."""
 
 
-def _limit_memory(mb: int) -> None:
-    """Cap the worker's address space: a decompression bomb then ends in MemoryError
-    inside this worker (reported per file) instead of the OOM killer picking the server."""
-    if mb <= 0:
-        return
-    try:
-        import resource
-
-        limit = mb * 1024 * 1024
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
 def _worker_main(conn, warm: tuple[str, ...], memory_mb: int = 0) -> None:
     """Runs inside a worker process: receive (task, args), send (status, value)."""
-    # Ctrl-C in the server's terminal is handled by the parent, which stops us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _limit_memory(memory_mb)
+    worker_setup(memory_mb)
     for ref in warm:
         # "module" is imported; "module:function" is also called (e.g. load the rules once).
         try:
@@ -93,39 +70,8 @@ def _worker_main(conn, warm: tuple[str, ...], memory_mb: int = 0) -> None:
             conn.send(("error", f"{type(e).__name__}: {e}"))
 
 
-class _Worker:
-    def __init__(self, ctx, warm: tuple[str, ...], memory_mb: int = 0):
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, warm, memory_mb), daemon=True,
-                                name="normtoets-check")
-        self.proc.start()
-        child.close()
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid
-
-    def kill(self) -> None:
-        try:
-            self.proc.kill()
-        except Exception:  # noqa: BLE001
-            pass
-        self.proc.join(5)
-        try:
-            self.conn.close()
-        except Exception:  # noqa: BLE001
-            pass
-
-    def stop(self, grace: float = 2.0) -> None:
-        try:
-            self.conn.send(None)
-        except Exception:  # noqa: BLE001
-            pass
-        self.proc.join(grace)
-        if self.proc.is_alive():
-            self.kill()
-        else:
-            self.conn.close()
+def _start_worker(ctx, warm: tuple[str, ...], memory_mb: int) -> WorkerProcess:
+    return WorkerProcess(ctx, _worker_main, (warm, memory_mb), name="normtoets-check")
 
 
 class WorkerPool:
@@ -138,9 +84,9 @@ class WorkerPool:
         # spawn: the server process has threads (uvicorn, waiters); forking it is unsafe.
         self._ctx = mp.get_context(start_method)
         self._threads = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="normtoets-wait")
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: asyncio.Queue[WorkerProcess] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._all: set[_Worker] = set()
+        self._all: set[WorkerProcess] = set()
         self._lock = threading.Lock()
         self._waiting = 0
         self._closed = False
@@ -156,8 +102,8 @@ class WorkerPool:
         for w in workers:
             self._idle.put_nowait(w)
 
-    def _spawn(self) -> _Worker:
-        w = _Worker(self._ctx, self.warm, self.memory_mb)
+    def _spawn(self) -> WorkerProcess:
+        w = _start_worker(self._ctx, self.warm, self.memory_mb)
         with self._lock:
             self._all.add(w)
         return w
@@ -203,13 +149,13 @@ class WorkerPool:
             raise PoolCrash(value)
         raise TaskError(value)
 
-    def _give_back(self, worker: _Worker) -> None:
+    def _give_back(self, worker: WorkerProcess) -> None:
         if self._closed:
             worker.stop()
             return
         self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: WorkerProcess) -> None:
         with self._lock:
             self._all.discard(worker)
         worker.kill()
@@ -223,7 +169,7 @@ class WorkerPool:
             return
         self._loop.call_soon_threadsafe(self._idle.put_nowait, new)
 
-    def _call(self, worker: _Worker, ref: str, args: tuple, timeout: float | None):
+    def _call(self, worker: WorkerProcess, ref: str, args: tuple, timeout: float | None):
         try:
             worker.conn.send((ref, args))
             if not worker.conn.poll(timeout):

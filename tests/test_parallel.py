@@ -1,0 +1,109 @@
+"""checker.parallel.fork_map: same results as the serial map, whatever happens to a child.
+
+pytest-xdist workers run helper threads, and fork_map never forks a threaded process, so
+the forking cases run in a fresh single-threaded interpreter.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+from checker import parallel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(code: str, jobs: int = 2) -> dict:
+    env = dict(os.environ, NORMTOETS_JOBS=str(jobs), PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                         env=env, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_results_in_order_from_several_processes():
+    got = _run("""
+        import json, os
+        from checker.parallel import fork_map
+        res = fork_map(lambda x: (x * x, os.getpid()), range(9))
+        print(json.dumps({"vals": [v for v, _ in res], "pids": len({p for _, p in res}),
+                          "parent": os.getpid(), "pid_of_0": res[0][1]}))
+    """)
+    assert got["vals"] == [x * x for x in range(9)]
+    assert got["pids"] == 2
+    assert got["pid_of_0"] == got["parent"]  # the parent does a share itself
+
+
+def test_a_failing_child_is_redone_in_the_parent():
+    # the child dies hard (no exception to pickle): its share is recomputed in the parent
+    got = _run("""
+        import json, os
+        from checker.parallel import fork_map
+        parent = os.getpid()
+        def f(x):
+            if x == 1 and os.getpid() != parent:
+                os._exit(9)
+            return x + 100
+        print(json.dumps({"vals": fork_map(f, range(4))}))
+    """)
+    assert got["vals"] == [100, 101, 102, 103]
+
+
+def test_an_exception_surfaces_as_in_the_serial_map():
+    got = _run("""
+        import json
+        from checker.parallel import fork_map
+        def f(x):
+            if x == 3:
+                raise ValueError("kapot")
+            return x
+        try:
+            fork_map(f, range(6))
+            print(json.dumps({"raised": None}))
+        except ValueError as e:
+            print(json.dumps({"raised": str(e)}))
+    """)
+    assert got["raised"] == "kapot"
+
+
+def test_children_do_not_fork_again():
+    got = _run("""
+        import json, os
+        from checker.parallel import fork_map
+        inner = lambda _: len({p for p in fork_map(lambda y: os.getpid(), range(4))})
+        print(json.dumps({"inner": fork_map(inner, range(2))}))
+    """, jobs=2)
+    # the parent's own share may fork (2 processes); the child's share stays in one process
+    assert got["inner"][1] == 1
+
+
+def test_serial_with_one_job(monkeypatch):
+    monkeypatch.setattr(parallel, "_JOBS", 1)
+    pid = os.getpid()
+    assert parallel.fork_map(lambda x: (x, os.getpid()), range(5)) == [(x, pid) for x in range(5)]
+
+
+def test_serial_while_other_threads_run(monkeypatch):
+    monkeypatch.setattr(parallel, "_JOBS", 3)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        pid = os.getpid()
+        assert parallel.fork_map(lambda x: (x, os.getpid()), range(5)) == [(x, pid) for x in range(5)]
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_jobs_from_environment(monkeypatch):
+    monkeypatch.setattr(parallel, "_JOBS", None)
+    monkeypatch.setenv("NORMTOETS_JOBS", "1")
+    assert parallel.jobs() == 1
+    monkeypatch.delenv("NORMTOETS_JOBS")
+    assert 1 <= parallel.jobs() <= parallel.MAX_JOBS
