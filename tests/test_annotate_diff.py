@@ -447,4 +447,4 @@ def test_cli_annotate_and_diff(tmp_path):
     assert "▼ slechter" in run.stdout
     run = subprocess.run([sys.executable, "-m", "checker.cli", "diff", str(old), str(new), "-f", "csv"],
                          capture_output=True, text=True, timeout=300)
-    assert run.returncode == 2 and "diff kent geen formaat 'csv'" in run.stderr
+    assert run.returncode == 2 and "ongeldige keuze 'csv' (kies uit text, json, markdown, html)" in run.stderr
