@@ -11,7 +11,8 @@ Reported:
 - pdftotext (wall, CPU) on the file;
 - `normtoets check FILE --format json` as a cold subprocess: wall, CPU (children's
   rusage) and peak RSS, once with an empty cache directory (first run on a machine) and
-  with the caches filled (every later run); the same for `normtoets parse`;
+  with the caches filled (every later run), once more in one process (NORMTOETS_JOBS=1:
+  no fork_map over pages and rules); the same for `normtoets parse`;
 - in-process: check_paths once to warm up, then the median of warm runs;
 - per-stage breakdown in a fresh process: interpreter, imports, rules load, lemma table,
   read, structure, match, norm view, report (first call and warm call).
@@ -198,15 +199,19 @@ def main() -> None:
     # are compiled from source on every start; site-packages keep their pip-made .pyc)
     shell = run_child([*nt, "check", str(pdf), "--format", "json"])
     # Interleave so that load from other processes hits every side alike.
-    p2t, check, parse = [], [], []
+    # check uses every core (checker.parallel); NORMTOETS_JOBS=1 shows the one-process figure
+    serial_env = dict(env, NORMTOETS_JOBS="1")
+    p2t, check, serial, parse = [], [], [], []
     for _ in range(args.runs):
         if have_p2t:
             p2t.append(measure_pdftotext(pdf))
         check.append(run_child([*nt, "check", str(pdf), "--format", "json"], env))
+        serial.append(run_child([*nt, "check", str(pdf), "--format", "json"], serial_env))
         parse.append(run_child([*nt, "parse", str(pdf), "--format", "json"], env))
     findings = json.loads(check[0]["out"]).get("findings", [])
+    # stage figures of one process: with fork_map a stage's CPU would hide in its children
     child = subprocess.run([sys.executable, "-c", _STAGES, str(pdf), str(args.runs)], capture_output=True,
-                           text=True, cwd=ROOT, check=True, env=env)
+                           text=True, cwd=ROOT, check=True, env=serial_env)
     st = json.loads(child.stdout.strip().splitlines()[-1])
 
     print(f"file: {pdf} ({pdf.stat().st_size / 1e6:.2f} MB, {st['pages']} pages, {st['blocks']} blocks, "
@@ -224,6 +229,9 @@ def main() -> None:
     cw, cc = med(check, "wall"), med(check, "cpu")
     print(f"normtoets check (cold, caches warm): wall {cw:.3f}s{ratio(cw, base_w)}  "
           f"cpu {cc:.3f}s{ratio(cc, base_c)}  peak {max(r['maxrss_mb'] for r in check):.0f} MB")
+    sw, sc = med(serial, "wall"), med(serial, "cpu")
+    print(f"normtoets check (cold, 1 process):   wall {sw:.3f}s{ratio(sw, base_w)}  "
+          f"cpu {sc:.3f}s{ratio(sc, base_c)}  peak {max(r['maxrss_mb'] for r in serial):.0f} MB")
     print(f"normtoets check (cold, empty cache): wall {first['wall']:.3f}s{ratio(first['wall'], base_w)}  "
           f"cpu {first['cpu']:.3f}s{ratio(first['cpu'], base_c)}  peak {first['maxrss_mb']:.0f} MB")
     how = "no .pyc for normtoets itself" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "same as above"
@@ -234,7 +242,7 @@ def main() -> None:
           f"cpu {pc:.3f}s{ratio(pc, base_c)}  peak {max(r['maxrss_mb'] for r in parse):.0f} MB")
     ww = statistics.median(w for w, _ in st["warm"])
     wc = statistics.median(c for _, c in st["warm"])
-    print(f"check_paths in-process (warm):       wall {ww:.3f}s{ratio(ww, base_w)}  "
+    print(f"check_paths in-process (warm, 1 process): wall {ww:.3f}s{ratio(ww, base_w)}  "
           f"cpu {wc:.3f}s{ratio(wc, base_c)}  (median of {len(st['warm'])})")
     print(f"peak memory of the in-process run:   {st['maxrss_mb']:.0f} MB")
     print("per stage (fresh process; 1st = first call, warm = second call):")
@@ -250,6 +258,9 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         from checker import pipeline
 
+        from checker.parallel import set_jobs
+
+        set_jobs(1)  # cProfile sees only this process
         pipeline.check_paths([pdf])
         prof = cProfile.Profile()
         prof.enable()
