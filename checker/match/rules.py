@@ -5,19 +5,15 @@ The rules are data (see rules/README.md); this module only reads and checks them
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..cache import cache_dir, read_cache, write_cache, yaml_file
 from ..errors import NormtoetsError
 from ..model import DOC_TYPES, STATUSES
 from ..paths import corpora_dir, rules_dir
-from .nlp import write_cache
 
 KINDS = ("clause", "regime", "linked", "coverage", "absent")
 UNITS = ("sentence", "lid", "article", "document")
@@ -85,6 +81,8 @@ class RuleSet:
 
 
 def _load_yaml(path: Path) -> Any:
+    import yaml  # only when the rule set is built (a cache miss)
+
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
         return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
@@ -106,7 +104,10 @@ def catalogue() -> list[dict[str, Any]]:
     p = spec_path()
     if not p:
         return []
-    return list(_load_yaml(p).get("requirements") or [])
+    try:
+        return list((yaml_file(p) or {}).get("requirements") or [])
+    except Exception as e:  # noqa: BLE001 - the YAML library's error, imported lazily
+        raise RuleError(f"{p.name}: ongeldige YAML ({e}).") from None
 
 
 def load_lexicon(cdir: Path | None = None) -> Lexicon:
@@ -220,17 +221,6 @@ _CACHE_FORMAT = 1
 _CACHE_KEEP = 8  # rule caches kept in the user cache dir (one per rules edit / checkout)
 
 
-def _cache_dir() -> Path | None:
-    if os.environ.get("NORMTOETS_CACHE", "1").strip().lower() in ("0", "no", "off", "false"):
-        return None
-    try:
-        from platformdirs import user_cache_dir
-
-        return Path(user_cache_dir("normtoets"))
-    except Exception:  # noqa: BLE001 - no cache dir: just read the YAML
-        return None
-
-
 def _cache_key(rpath: Path, cpath: Path) -> str:
     """Hash of everything the loaded RuleSet depends on: the YAML files, the catalogue
     (rule order), this module (validation, dataclasses), nlp.py (regex_starts) and the
@@ -239,7 +229,8 @@ def _cache_key(rpath: Path, cpath: Path) -> str:
 
     from .. import __version__
 
-    h = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|{sys.version}|{yaml.__version__}".encode())
+    # PyYAML's version is left out: reading it means importing yaml, which the cache avoids
+    h = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|{sys.version}".encode())
     spec = spec_path()
     files = sorted(rpath.glob("*.yaml")) + [None] + sorted(cpath.glob("*.yaml")) + [None, spec, Path(__file__), Path(__file__).with_name("nlp.py")]
     for f in files:
@@ -259,19 +250,13 @@ def _cached_load(rpath: Path, cpath: Path) -> RuleSet:
     loads in a few ms. Any problem with the cache (unwritable, corrupt, stale format)
     falls back to reading the YAML; errors in the rules are never cached.
     """
-    cdir = _cache_dir()
+    cdir = cache_dir()
     path = None
     if cdir is not None:
-        try:
-            path = cdir / f"rules-{_cache_key(rpath, cpath)}.pickle"
-            with open(path, "rb") as fh:
-                rs = pickle.load(fh)
-            if isinstance(rs, RuleSet):
-                return rs
-        except FileNotFoundError:
-            pass
-        except Exception:  # noqa: BLE001 - corrupt or foreign cache: rebuild below
-            pass
+        path = cdir / f"rules-{_cache_key(rpath, cpath)}.pickle"
+        rs = read_cache(path)
+        if isinstance(rs, RuleSet):
+            return rs
     rs = _build(rpath, cpath)
     if path is not None and write_cache(rs, path):
         try:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..paths import corpora_dir
-from .data import TYPE_LABELS, safe_load
+from ..cache import yaml_file
+from .data import TYPE_LABELS
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december")
@@ -55,7 +56,7 @@ def _to_date(value: Any) -> _dt.date | None:
 @lru_cache(maxsize=None)
 def load_law_changes() -> tuple[LawChange, ...]:
     path = corpora_dir() / "law_changes.yaml"
-    data = safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml_file(path) or {}
     out = []
     for e in data.get("changes") or []:
         d = _to_date(e["date"])

@@ -40,9 +40,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-
-import yaml
 
 from ..errors import UsageError
 from .data import item_key, load_norm, norm_names
@@ -93,18 +92,26 @@ def _pick(row: dict, keys: tuple[str, ...]):
     return None
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice (PyYAML would keep the last silently)."""
+@lru_cache(maxsize=1)
+def _strict_loader():
+    """SafeLoader that refuses a key given twice (PyYAML would keep the last silently).
+    Built on first use: yaml is imported only when an answers file is given."""
+    import yaml
 
+    class StrictLoader(yaml.SafeLoader):
+        pass
 
-def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise _Duplicate(str(key), key_node.start_mark.line + 1)
-        seen.add(key)
-    return loader.construct_mapping(node, deep)
+    def no_duplicates(loader, node, deep: bool = False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise _Duplicate(str(key), key_node.start_mark.line + 1)
+            seen.add(key)
+        return loader.construct_mapping(node, deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, no_duplicates)
+    return StrictLoader
 
 
 class _Duplicate(Exception):
@@ -113,12 +120,11 @@ class _Duplicate(Exception):
         self.key, self.line = key, line
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
 def _read_yaml(path: Path, text: str) -> list[tuple[str, object, str, str]]:
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_strict_loader())  # noqa: S506 - SafeLoader subclass
     except _Duplicate as e:
         raise UsageError(f"{path.name}, regel {e.line}: normonderdeel {e.key} staat twee keer "
                          "in het bestand.") from None
