@@ -357,13 +357,12 @@ def _styles():
     return body, item, sub, title, h, toel, cell, cellb
 
 
-def _numbered_canvas(municipality: str, short_title: str):
-    from reportlab.lib.units import cm
+def deferred_canvas(decorate):
+    """A reportlab Canvas class that draws each page's header and footer only when the page
+    count is known: decorate(canvas, page_number, total) ("Pagina N van M")."""
     from reportlab.pdfgen import canvas
 
-    class NumberedCanvas(canvas.Canvas):
-        """Defers drawing header/footer until the page count is known ("Pagina N van M")."""
-
+    class DeferredCanvas(canvas.Canvas):
         def __init__(self, *a, **kw):
             super().__init__(*a, **kw)
             self._saved = []
@@ -376,23 +375,29 @@ def _numbered_canvas(municipality: str, short_title: str):
             total = len(self._saved)
             for state in self._saved:
                 self.__dict__.update(state)
-                self._decorate(total)
+                self.saveState()
+                decorate(self, self._pageNumber, total)
+                self.restoreState()
                 super().showPage()
             super().save()
 
-        def _decorate(self, total):
-            w, h = self._pagesize
-            self.saveState()
-            self.setFont("Helvetica-Bold", 9)
-            self.drawString(2.5 * cm, h - 1.5 * cm, f"Gemeente {municipality}")
-            self.setFont("Helvetica", 9)
-            self.drawRightString(w - 2.5 * cm, h - 1.5 * cm, short_title)
-            self.setLineWidth(0.5)
-            self.line(2.5 * cm, h - 1.7 * cm, w - 2.5 * cm, h - 1.7 * cm)
-            self.drawCentredString(w / 2, 1.3 * cm, f"Pagina {self._pageNumber} van {total}")
-            self.restoreState()
+    return DeferredCanvas
 
-    return NumberedCanvas
+
+def _numbered_canvas(municipality: str, short_title: str):
+    from reportlab.lib.units import cm
+
+    def decorate(c, page: int, total: int) -> None:
+        w, h = c._pagesize
+        c.setFont("Helvetica-Bold", 9)
+        c.drawString(2.5 * cm, h - 1.5 * cm, f"Gemeente {municipality}")
+        c.setFont("Helvetica", 9)
+        c.drawRightString(w - 2.5 * cm, h - 1.5 * cm, short_title)
+        c.setLineWidth(0.5)
+        c.line(2.5 * cm, h - 1.7 * cm, w - 2.5 * cm, h - 1.7 * cm)
+        c.drawCentredString(w / 2, 1.3 * cm, f"Pagina {page} van {total}")
+
+    return deferred_canvas(decorate)
 
 
 def render_pdf(spec: DocSpec, blocks: list[Block], out: Path) -> None:

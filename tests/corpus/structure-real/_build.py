@@ -171,31 +171,15 @@ def to_blocks(title: str, lines, heading_kind: bool):
 
 def _canvas(header: str, short: str):
     from reportlab.lib.units import cm
-    from reportlab.pdfgen import canvas
 
-    class C(canvas.Canvas):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            self._saved = []
+    def decorate(c, page: int, total: int) -> None:
+        w, h = c._pagesize
+        c.setFont("Helvetica", 8.5)
+        c.drawString(2.5 * cm, h - 1.5 * cm, header)
+        c.drawRightString(w - 2.5 * cm, h - 1.5 * cm, short)
+        c.drawCentredString(w / 2, 1.3 * cm, f"{page}/{total}" if total % 2 else f"- {page} -")
 
-        def showPage(self):
-            self._saved.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._saved)
-            for state in self._saved:
-                self.__dict__.update(state)
-                w, h = self._pagesize
-                self.saveState()
-                self.setFont("Helvetica", 8.5)
-                self.drawString(2.5 * cm, h - 1.5 * cm, header)
-                self.drawRightString(w - 2.5 * cm, h - 1.5 * cm, short)
-                self.drawCentredString(w / 2, 1.3 * cm, f"{self._pageNumber}/{total}" if total % 2 else f"- {self._pageNumber} -")
-                self.restoreState()
-                super().showPage()
-            super().save()
-    return C
+    return ms.deferred_canvas(decorate)
 
 
 # Re-rendered shared regulations (see _from_shared.py) cycle through these printing styles.
