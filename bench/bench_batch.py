@@ -21,7 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, normtoets
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 TARGET_N = 342
 
@@ -45,11 +46,6 @@ def build_region(region: Path, n: int, formats: list[str]) -> int:
             shutil.copyfile(src, d / src.name)
             files += 1
     return files
-
-
-def normtoets() -> list[str]:
-    exe = Path(sys.executable).with_name("normtoets")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "checker.cli"]
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:

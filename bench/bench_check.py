@@ -24,24 +24,18 @@ bench/bench_pdf.py's Word-like renderer (header, footer, bold headings) draws th
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
-sys.path.insert(0, str(ROOT / "bench"))
-
-import bench_pdf  # noqa: E402 - the PDF builder lives there
+import bench_pdf  # the PDF builder lives there
+from common import OUT, ROOT, normtoets, pdf_args, pdftotext, run_child, test_pdf
 
 _ART_NUM = re.compile(r"\b([1-6]):(\d+[a-z]?)\b")
 _CHAPTER = re.compile(r"^Hoofdstuk (\d+)\b")
@@ -78,25 +72,6 @@ def build_pdf(path: Path, pages: int = 200) -> Path:
         finally:
             bench_pdf.SOURCE_TXT = saved
     return path
-
-
-def normtoets() -> list[str]:
-    exe = Path(sys.executable).with_name("normtoets")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "checker.cli"]
-
-
-def run_child(cmd: list[str], env: dict | None = None) -> dict:
-    """Wall, CPU (user+sys of the child) and peak RSS of one subprocess."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "maxrss_mb": ru.ru_maxrss / 1024, "rc": p.returncode, "out": out}
 
 
 _STAGES = r"""
@@ -159,29 +134,13 @@ print(json.dumps({"stages": stages, "warm": warm, "pages": raw.pages, "blocks": 
 """
 
 
-def measure_pdftotext(pdf: Path) -> dict:
-    return run_child(["pdftotext", str(pdf), "/dev/null"])
-
-
 def med(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("pdf", nargs="?")
-    ap.add_argument("--pages", type=int, default=200)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--profile", action="store_true")
-    args = ap.parse_args()
-    if args.pdf:
-        pdf = Path(args.pdf).resolve()
-    else:
-        pdf = OUT / f"apv-check-{args.pages}p.pdf"
-        if not pdf.exists():
-            t = time.perf_counter()
-            build_pdf(pdf, args.pages)
-            print(f"built {pdf} in {time.perf_counter() - t:.1f}s")
+    args = pdf_args("normtoets check on a ~200-page APV against pdftotext")
+    pdf = test_pdf(args, "apv-check", build_pdf)
     have_p2t = shutil.which("pdftotext") is not None
     nt = normtoets()
     # An installed normtoets has its modules byte-compiled (pip does that); a shell with
@@ -204,7 +163,7 @@ def main() -> None:
     p2t, check, serial, parse = [], [], [], []
     for _ in range(args.runs):
         if have_p2t:
-            p2t.append(measure_pdftotext(pdf))
+            p2t.append(pdftotext(pdf))
         check.append(run_child([*nt, "check", str(pdf), "--format", "json"], env))
         serial.append(run_child([*nt, "check", str(pdf), "--format", "json"], serial_env))
         parse.append(run_child([*nt, "parse", str(pdf), "--format", "json"], env))
@@ -257,7 +216,6 @@ def main() -> None:
 
         sys.path.insert(0, str(ROOT))
         from checker import pipeline
-
         from checker.parallel import set_jobs
 
         set_jobs(1)  # cProfile sees only this process

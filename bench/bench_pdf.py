@@ -9,7 +9,6 @@ Prints wall time of read_document vs pdftotext (ratio), ms per page and peak mem
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import resource
@@ -17,21 +16,21 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, pdf_args, pdftotext, test_pdf
+
 SOURCE_TXT = ROOT.parent / "shared" / "corpus" / "apv-duinwijk-2024.txt"
-OUT = ROOT / "bench" / "out"
 _HEAD = re.compile(r"^(Hoofdstuk|Afdeling|Paragraaf|Artikel|§)\s")
 
 
 def build_pdf(path: Path, pages: int = 200) -> Path:
     """Render the corpus APV text repeatedly as a Word-like export: header, footer, bold headings."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
 
     lines = [ln.strip() for ln in SOURCE_TXT.read_text(encoding="utf-8").splitlines() if ln.strip()]
     body = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6)
@@ -83,40 +82,17 @@ def measure_reader(pdf: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure_pdftotext(pdf: Path, layout: bool) -> tuple[float, float]:
-    """(wall, cpu) seconds of one pdftotext run; cpu from the children's rusage."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(pdf), "/dev/null"], check=True,
-                   capture_output=True)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("pdf", nargs="?")
-    ap.add_argument("--pages", type=int, default=200)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--profile", action="store_true")
-    args = ap.parse_args()
-    if args.pdf:
-        pdf = Path(args.pdf)
-    else:
-        pdf = OUT / f"apv-{args.pages}p.pdf"
-        if not pdf.exists():
-            t = time.perf_counter()
-            build_pdf(pdf, args.pages)
-            print(f"built {pdf} in {time.perf_counter() - t:.1f}s")
+    args = pdf_args("read_document on a ~200-page APV PDF against pdftotext")
+    pdf = test_pdf(args, "apv", build_pdf)
     # Interleave the runs so that load from other processes hits both sides alike.
     have_p2t = shutil.which("pdftotext") is not None
     reader, plain, layout = [], [], []
     for _ in range(args.runs):
         reader.append(measure_reader(pdf))
         if have_p2t:
-            plain.append(measure_pdftotext(pdf, False))
-            layout.append(measure_pdftotext(pdf, True))
+            plain.append(pdftotext(pdf))
+            layout.append(pdftotext(pdf, layout=True))
     read_s = statistics.median(r["read_s"] for r in reader)
     peak = max(r["maxrss_mb"] for r in reader)
     print(f"file: {pdf} ({pdf.stat().st_size / 1e6:.1f} MB, {reader[0]['pages']} pages, "
@@ -127,8 +103,8 @@ def main() -> None:
     cpu_s = statistics.median(r["cpu_s"] for r in reader)
     print(f"read_document CPU time: {cpu_s:.3f}s")
     if have_p2t:
-        p, lay = statistics.median(w for w, _ in plain), statistics.median(w for w, _ in layout)
-        pc, lc = statistics.median(c for _, c in plain), statistics.median(c for _, c in layout)
+        p, lay = statistics.median(r["wall"] for r in plain), statistics.median(r["wall"] for r in layout)
+        pc, lc = statistics.median(r["cpu"] for r in plain), statistics.median(r["cpu"] for r in layout)
         print(f"pdftotext: wall {p:.3f}s -> ratio {read_s / p:.2f}x; cpu {pc:.3f}s -> ratio {cpu_s / pc:.2f}x")
         print(f"pdftotext -layout: wall {lay:.3f}s -> ratio {read_s / lay:.2f}x; cpu {lc:.3f}s -> "
               f"ratio {cpu_s / lc:.2f}x")
