@@ -15,7 +15,8 @@ import os
 import pickle
 import sys
 import threading
-from typing import Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ start, memory cap, Ctrl-C, stop, kill - is this one.
 from __future__ import annotations
 
 import signal
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def limit_memory(mb: int) -> None:
