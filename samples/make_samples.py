@@ -517,7 +517,7 @@ def build(spec: DocSpec, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
 
 
 def corpus_spec(txt: Path, labels: dict, opts: dict) -> DocSpec:
-    """DocSpec for a labelled test-corpus document (tests/corpus/check*/make.py)."""
+    """DocSpec for a labelled test-corpus document (tests/corpus/make.py)."""
     title = txt.read_text(encoding="utf-8").splitlines()[0].strip()
     return DocSpec(
         name=txt.stem, src=txt, doctype=labels["type"], municipality=labels["municipality"],
@@ -528,9 +528,11 @@ def corpus_spec(txt: Path, labels: dict, opts: dict) -> DocSpec:
     )
 
 
-def maintain_corpus(folder: Path, render: dict[str, dict], labels_only: bool = False) -> int:
-    """Recompute every labels file's `articles` from its .txt (keeping `expect`) and render
-    the documents listed in `render` to the formats given there."""
+def maintain_corpus(folder: Path, render: dict[str, dict], labels_only: bool = False,
+                    recompute_labels: bool = True) -> int:
+    """Recompute every labels file's `articles` from its .txt (keeping `expect`) unless the
+    lists are hand-written, and render the documents listed in `render` to the formats
+    given there (tests/corpus/make.py)."""
     import sys
 
     root = folder.parents[2]
@@ -542,9 +544,10 @@ def maintain_corpus(folder: Path, render: dict[str, dict], labels_only: bool = F
         labels = yaml.safe_load(lab_path.read_text(encoding="utf-8"))
         spec = corpus_spec(txt, labels, render.get(txt.stem, {}))
         blocks = read_blocks(spec)
-        lab_path.write_text(labels_yaml(labels["type"], labels["municipality"], article_numbers(blocks),
-                                        labels["expect"]), encoding="utf-8")
-        print(lab_path.relative_to(root))
+        if recompute_labels:
+            lab_path.write_text(labels_yaml(labels["type"], labels["municipality"], article_numbers(blocks),
+                                            labels["expect"]), encoding="utf-8")
+            print(lab_path.relative_to(root))
         if labels_only or txt.stem not in render:
             continue
         for fmt in render[txt.stem]["formats"]:
