@@ -863,23 +863,37 @@ def _negated_in_def(ctx: U.DocCtx, spans, m: Matcher, segs) -> bool:
 
 
 def evaluate_docs(ruleset: RuleSet, docs: list[StructuredDocument], checked_types: list[str],
-                  only: str | None = None) -> tuple[list[Finding], Engine, dict[str, dict[str, Any]]]:
+                  only: str | None = None, parallel: bool = False,
+                  ) -> tuple[list[Finding], Engine, dict[str, dict[str, Any]]]:
+    """Every rule of the checked types over the documents of its type.
+
+    parallel: the rules are dealt over the cores (checker.parallel.fork_map) once the
+    documents are indexed; each rule's finding is independent of the others. The
+    criterion outcomes (for `explain`) are then not returned.
+    """
     eng = Engine(ruleset, docs)
-    findings, outcomes = [], {}
-    for rule in ruleset.rules:
-        if rule.type not in checked_types or (only and rule.id != only):
-            continue
+    rules = [r for r in ruleset.rules if r.type in checked_types and not (only and r.id != only)]
+
+    def one(rule: Rule) -> tuple[Finding, dict[str, Any]]:
         idx = [i for i, d in enumerate(docs) if d.type == rule.type]
         try:
-            f, outs = eng.evaluate_rule(rule, idx)
+            return eng.evaluate_rule(rule, idx)
         except Exception as e:  # noqa: BLE001 - one broken rule must not stop the other findings
             log.warning("rule %s failed", rule.id, exc_info=True)
-            f = Finding(requirement=rule.id, status="missing", title=rule.title, type=rule.type,
-                        norm_refs=list(rule.norm_refs),
-                        explanation=f"Deze eis kon niet automatisch worden getoetst (interne fout: "
-                                    f"{type(e).__name__}); beoordeel haar handmatig.",
-                        trace=[f"fout: {type(e).__name__}: {e}"])
-            outs = {}
+            return Finding(requirement=rule.id, status="missing", title=rule.title, type=rule.type,
+                           norm_refs=list(rule.norm_refs),
+                           explanation=f"Deze eis kon niet automatisch worden getoetst (interne fout: "
+                                       f"{type(e).__name__}); beoordeel haar handmatig.",
+                           trace=[f"fout: {type(e).__name__}: {e}"]), {}
+
+    if parallel:
+        from ..parallel import fork_map
+
+        findings = fork_map(lambda r: one(r)[0], rules)
+        return findings, eng, {}
+    findings, outcomes = [], {}
+    for rule in rules:
+        f, outs = one(rule)
         findings.append(f)
         outcomes[rule.id] = outs
     return findings, eng, outcomes
