@@ -107,3 +107,19 @@ def test_jobs_from_environment(monkeypatch):
     assert parallel.jobs() == 1
     monkeypatch.delenv("NORMTOETS_JOBS")
     assert 1 <= parallel.jobs() <= parallel.MAX_JOBS
+
+
+def test_check_on_all_cores_equals_one_process():
+    """A municipality folder: documents read in parallel, then the rules dealt over the cores."""
+    def check(jobs: int) -> dict:
+        env = dict(os.environ, NORMTOETS_JOBS=str(jobs), PYTHONPATH=str(ROOT))
+        out = subprocess.run([sys.executable, "-m", "checker.cli", "check", str(ROOT / "samples" / "lindeveld"),
+                              "--format", "json"], capture_output=True, text=True, env=env, timeout=300)
+        assert out.returncode == 0, out.stderr
+        d = json.loads(out.stdout)
+        d.pop("generated", None)
+        return d
+
+    one, many = check(1), check(2)
+    assert one == many
+    assert {f["status"] for f in one["findings"]} >= {"present"}
