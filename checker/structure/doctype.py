@@ -96,10 +96,26 @@ CONTENT_CUES: dict[str, list[tuple[re.Pattern, float]]] = {
         (re.compile(r"nazorg", _I), 0.5),
         (re.compile(r"schadeverhaal|verhaalt\s+[^.]{0,20}schade", _I), 0.5),
         (re.compile(r"gele\s+kaart|rode\s+kaart|toegangsverbod|huisverbod", _I), 0.5),
-        (re.compile(r"\bELA\b|eenduidige\s+landelijke\s+afspraken", _I), 0.6),
+        (re.compile(r"\bela\b|eenduidige\s+landelijke\s+afspraken", _I), 0.6),
         (re.compile(r"veilige\s+publieke\s+taak", _I), 0.8),
     ],
 }
+
+
+def _lowercase_variant(rx: re.Pattern) -> re.Pattern | None:
+    """`rx` without re.I, for the lowercased text; None for a case-sensitive cue."""
+    if rx.flags & _I and rx.pattern == rx.pattern.lower():
+        return re.compile(rx.pattern, rx.flags & ~_I)
+    return None
+
+
+# Content cues are counted over up to 80 000 characters. Without re.I the regex engine can
+# jump to a literal prefix instead of trying every position, so the case-insensitive cues
+# (written in lowercase) run case-sensitively over the lowercased text: same counts, ~5x faster.
+_CONTENT_CUES_LC = {t: [(rx, _lowercase_variant(rx), w) for rx, w in cues] for t, cues in CONTENT_CUES.items()}
+# Lowercasing is exact for these ASCII patterns except for the characters that re.I equates
+# with an ASCII letter while lower() does not map them onto it (İ ı ſ K): such texts take re.I.
+_CASE_SPECIAL = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 _NATIONAL_RE = re.compile(
     r"^(?:(?:Rijks)?wet|Besluit|Regeling|Koninklijk\s+besluit|Beschikking|Verdrag|Verordening\s+\((?:EU|EG)\))\s+van\s+"
@@ -117,14 +133,15 @@ def detect_type(title: str, text: str, path: str = "",
     head = text[:3000]
     text = text[:80000]  # cue counts are capped; the opening chapters say enough
     stem = Path(path).stem.replace("_", " ").replace("-", " ") if path else ""
+    lowered = None if any(ch in text for ch in _CASE_SPECIAL) else text.lower()
     raw: dict[str, float] = {}
     title_hit: dict[str, float] = {}
     for t in DOC_TYPES:
         ts = max((w for rx, w in TITLE_CUES[t] if rx.search(title)), default=0.0)
         fs = max((w for rx, w in TITLE_CUES[t] if rx.search(stem)), default=0.0) * 0.5
         cs = 0.0
-        for rx, w in CONTENT_CUES[t]:
-            c = len(rx.findall(text))
+        for rx, rx_lc, w in _CONTENT_CUES_LC[t]:
+            c = len(rx_lc.findall(lowered) if rx_lc is not None and lowered is not None else rx.findall(text))
             cs += w * min(c, 8) ** 0.5
         raw[t] = ts + fs + min(cs, 8.0)
         title_hit[t] = max(ts, fs)

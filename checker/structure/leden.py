@@ -15,6 +15,14 @@ _DEG_RE = re.compile(r"^(?P<num>[0-9]{1,2})\s?°\.?\s*(?P<text>\S.*)$", re.S)
 _ROM_RE = re.compile(r"^\(?(?P<rom>i{1,3}|iv|vi{0,3}|ix|x)[.)]\s+(?P<text>\S.*)$", re.S)
 # Inline lid boundary in a paragraph that the reader merged: "... verboden. 2. Het ..."
 _INLINE_LID_RE = re.compile(r"(?<=[.;:])\s+(?=([0-9]{1,2})\.\s+[A-Z])")
+# The cheap test for such a boundary, one pattern per separator: the regex engine skips ahead
+# to a literal first character, where a class like [.;:] makes it try every position.
+_INLINE_HINT_RES = tuple(re.compile(sep + r"\s+[0-9]{1,2}\.\s+[A-Z]") for sep in (r"\.", ";", ":"))
+
+
+def _has_inline_lid(text: str) -> bool:
+    dot, semicolon, colon = _INLINE_HINT_RES
+    return bool(dot.search(text) or semicolon.search(text) or colon.search(text))
 
 
 def _next_letter(prev: str | None) -> str:
@@ -63,11 +71,17 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
 
     lines: list[tuple[str, int | None]] = []
     for text, page in body:
-        for part in _split_inline(text, next_lid if lines else 1) if re.search(r"[.;:]\s+[0-9]{1,2}\.\s+[A-Z]", text) else [text]:
-            lines.append((part, page))
+        if _has_inline_lid(text):
+            lines.extend((part, page) for part in _split_inline(text, next_lid if lines else 1))
+        else:
+            lines.append((text, page))
 
     for text, page in lines:
-        m = _LID_RE.match(text)
+        # Most lines are plain text: test the first character before the regexes.
+        first = text[:1]
+        numeric = first.isdigit()
+        lettered = first == "(" or "a" <= first <= "z"
+        m = _LID_RE.match(text) if numeric else None
         if m:
             n, suf = int(m.group("num")), m.group("suf")
             ok = (n == next_lid and not suf) or (suf and numbered and n == next_lid - 1) or \
@@ -81,7 +95,7 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
                 last_letter = None
                 last_deg = 0
                 continue
-        m = _LET_RE.match(text)
+        m = _LET_RE.match(text) if lettered else None
         if m:
             let = m.group("let")
             exp = _next_letter(last_letter)
@@ -93,14 +107,14 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
                 last_letter = let
                 last_deg = 0
                 continue
-        m = _DEG_RE.match(text)
+        m = _DEG_RE.match(text) if numeric else None
         if m and int(m.group("num")) == last_deg + 1:
             sub = Lid(number=f"{m.group('num')}°", text=m.group("text").strip(), page=page)
             (ond.onderdelen if ond is not None else ensure_lid(page).onderdelen).append(sub)
             last_deg += 1
             continue
-        m = _ROM_RE.match(text)
-        if m and ond is not None:
+        m = _ROM_RE.match(text) if lettered and ond is not None else None
+        if m:
             sub = Lid(number=m.group("rom"), text=m.group("text").strip(), page=page)
             ond.onderdelen.append(sub)
             continue
