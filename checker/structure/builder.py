@@ -46,6 +46,12 @@ def is_toelichting_heading(line: Line) -> bool:
     t = line.text
     if len(t) > 170:
         return False
+    if t.isascii():
+        # A cheap test first. (Only for ASCII: re.I also matches a few non-ASCII look-alikes
+        # of i, s and k that lower() leaves as they are.)
+        lower = t.lower()
+        if "toelichting" not in lower and "gewij" not in lower:
+            return False
     return bool(TOELICHTING_RE.match(t) or ARTIKELSGEWIJS_RE.match(t))
 
 

@@ -109,10 +109,32 @@ def _lowercase_variant(rx: re.Pattern) -> re.Pattern | None:
     return None
 
 
+_LEAD_WORD_RE = re.compile(r"(?:\\b)?([a-z0-9]+)(?![?*{])")
+
+
+def _lead_words(pattern: str) -> tuple[str, ...] | None:
+    """The words the alternatives of a plain cue start with ("abc\\s+def|\\bghi\\b": abc, ghi);
+    a text containing none of them has no match. None for a cue with groups or classes."""
+    if "(" in pattern or "[" in pattern or "\\|" in pattern:
+        return None
+    words = []
+    for alternative in pattern.split("|"):
+        m = _LEAD_WORD_RE.match(alternative)
+        if not m:
+            return None
+        words.append(m.group(1))
+    return tuple(words)
+
+
 # Content cues are counted over up to 80 000 characters. Without re.I the regex engine can
 # jump to a literal prefix instead of trying every position, so the case-insensitive cues
 # (written in lowercase) run case-sensitively over the lowercased text: same counts, ~5x faster.
-_CONTENT_CUES_LC = {t: [(rx, _lowercase_variant(rx), w) for rx, w in cues] for t, cues in CONTENT_CUES.items()}
+# Most cues of the other types do not occur at all: a substring test for their lead words
+# (a fast scan) spares the regex, which for "\\bword" or "a|b" tries every position.
+_CONTENT_CUES_LC = {
+    t: [(rx, rx_lc, _lead_words(rx_lc.pattern) if rx_lc is not None else None, w)
+        for rx, w in cues for rx_lc in [_lowercase_variant(rx)]]
+    for t, cues in CONTENT_CUES.items()}
 # Lowercasing is exact for these ASCII patterns except for the characters that re.I equates
 # with an ASCII letter while lower() does not map them onto it (İ ı ſ K): such texts take re.I.
 _CASE_SPECIAL = ("\u0130", "\u0131", "\u017f", "\u212a")
@@ -140,8 +162,13 @@ def detect_type(title: str, text: str, path: str = "",
         ts = max((w for rx, w in TITLE_CUES[t] if rx.search(title)), default=0.0)
         fs = max((w for rx, w in TITLE_CUES[t] if rx.search(stem)), default=0.0) * 0.5
         cs = 0.0
-        for rx, rx_lc, w in _CONTENT_CUES_LC[t]:
-            c = len(rx_lc.findall(lowered) if rx_lc is not None and lowered is not None else rx.findall(text))
+        for rx, rx_lc, words, w in _CONTENT_CUES_LC[t]:
+            if rx_lc is None or lowered is None:
+                c = len(rx.findall(text))
+            elif words is None or any(word in lowered for word in words):
+                c = len(rx_lc.findall(lowered))
+            else:
+                c = 0
             cs += w * min(c, 8) ** 0.5
         raw[t] = ts + fs + min(cs, 8.0)
         title_hit[t] = max(ts, fs)

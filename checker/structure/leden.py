@@ -65,7 +65,7 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
     def ensure_lid(page):
         nonlocal lid
         if lid is None:
-            lid = Lid(number=None, text="", page=page)
+            lid = Lid(None, "", page)
             leden.append(lid)
         return lid
 
@@ -87,7 +87,7 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
             ok = (n == next_lid and not suf) or (suf and numbered and n == next_lid - 1) or \
                  (n == next_lid + 1 and numbered and not suf)
             if ok:
-                lid = Lid(number=f"{n}{suf}", text=m.group("text").strip(), page=page)
+                lid = Lid(f"{n}{suf}", m.group("text").strip(), page)
                 leden.append(lid)
                 numbered = True
                 next_lid = n + 1
@@ -102,20 +102,20 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
             if let == exp or (last_letter and len(let) == 2 and let[0] == let[1] and last_letter == "z") or \
                     (last_letter is None and let == "a"):
                 cur = ensure_lid(page)
-                ond = Lid(number=let, text=m.group("text").strip(), page=page)
+                ond = Lid(let, m.group("text").strip(), page)
                 cur.onderdelen.append(ond)
                 last_letter = let
                 last_deg = 0
                 continue
         m = _DEG_RE.match(text) if numeric else None
         if m and int(m.group("num")) == last_deg + 1:
-            sub = Lid(number=f"{m.group('num')}°", text=m.group("text").strip(), page=page)
+            sub = Lid(f"{m.group('num')}°", m.group("text").strip(), page)
             (ond.onderdelen if ond is not None else ensure_lid(page).onderdelen).append(sub)
             last_deg += 1
             continue
         m = _ROM_RE.match(text) if lettered and ond is not None else None
         if m:
-            sub = Lid(number=m.group("rom"), text=m.group("text").strip(), page=page)
+            sub = Lid(m.group("rom"), m.group("text").strip(), page)
             ond.onderdelen.append(sub)
             continue
         # Continuation text: belongs to the innermost open element.
