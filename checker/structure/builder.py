@@ -148,7 +148,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         nonlocal cur, body
         if cur is None:
             return
-        cur.text = "\n".join(t for t, _ in body)
+        cur.text = "\n".join([t for t, _ in body])
         pages = [p for _, p in body if p]
         cur.end_page = pages[-1] if pages else cur.page
         if cur.status != "vervallen":

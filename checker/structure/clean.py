@@ -50,16 +50,21 @@ def _norm_running(text: str) -> str:
 
 def clean_blocks(raw: RawDocument) -> list[Line]:
     blocks = []
+    plain_text = raw.format in ("md", "txt")
+    markdown = raw.format == "md"
     for b in raw.blocks:
         t = b.text or ""
         if "\u200b" in t:
             t = t.replace("\u200b", "")
-        t = " ".join(t.split())  # all whitespace, incl. newlines and no-break spaces
-        if raw.format in ("md", "txt") and t[:1] in "#<":
+        # All whitespace (incl. newlines and no-break spaces) to single spaces. Most readers
+        # deliver that already: a printable text has no whitespace but the ASCII space.
+        if not t.isprintable() or "  " in t or t[:1] == " " or t[-1:] == " ":
+            t = " ".join(t.split())
+        if plain_text and t[:1] in "#<":
             if _TAG_ONLY_RE.match(t):
                 continue  # "<meta http-equiv=...>" at the top of Markdown exports
             t = _MD_HASH_RE.sub("", t)  # "###Artikel 3c": a heading the reader did not see
-        if raw.format == "md" and ("](" in t or "*" in t):
+        if markdown and ("](" in t or "*" in t):
             t = _MD_LINK_RE.sub(r"\1", t)
             t = _MD_EMPH_RE.sub(r"\1", t)
         if t:

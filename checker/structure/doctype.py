@@ -7,6 +7,7 @@ user is asked for --type instead of being told a wrong story.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from pathlib import Path
 
 from ..model import DOC_TYPES
@@ -163,13 +164,14 @@ def detect_type(title: str, text: str, path: str = "",
         fs = max((w for rx, w in TITLE_CUES[t] if rx.search(stem)), default=0.0) * 0.5
         cs = 0.0
         for rx, rx_lc, words, w in _CONTENT_CUES_LC[t]:
+            # (counts are capped at 8: no need to find the matches after that)
             if rx_lc is None or lowered is None:
-                c = len(rx.findall(text))
+                c = len(list(islice(rx.finditer(text), 8)))
             elif words is None or any(word in lowered for word in words):
-                c = len(rx_lc.findall(lowered))
+                c = len(list(islice(rx_lc.finditer(lowered), 8)))
             else:
                 c = 0
-            cs += w * min(c, 8) ** 0.5
+            cs += w * c ** 0.5
         raw[t] = ts + fs + min(cs, 8.0)
         title_hit[t] = max(ts, fs)
     scores = {t: round(min(v / 20.0, 1.0), 3) for t, v in raw.items()}
