@@ -114,7 +114,7 @@ _LEAD_WORD_RE = re.compile(r"(?:\\b)?([a-z0-9]+)(?![?*{])")
 
 
 def _lead_words(pattern: str) -> tuple[str, ...] | None:
-    """The words the alternatives of a plain cue start with ("abc\\s+def|\\bghi\\b": abc, ghi);
+    r"""The words the alternatives of a plain cue start with ("abc\s+def|\bghi\b": abc, ghi);
     a text containing none of them has no match. None for a cue with groups or classes."""
     if "(" in pattern or "[" in pattern or "\\|" in pattern:
         return None
@@ -131,7 +131,7 @@ def _lead_words(pattern: str) -> tuple[str, ...] | None:
 # jump to a literal prefix instead of trying every position, so the case-insensitive cues
 # (written in lowercase) run case-sensitively over the lowercased text: same counts, ~5x faster.
 # Most cues of the other types do not occur at all: a substring test for their lead words
-# (a fast scan) spares the regex, which for "\\bword" or "a|b" tries every position.
+# (a fast scan) spares the regex, which for "\bword" or "a|b" tries every position.
 _CONTENT_CUES_LC = {
     t: [(rx, rx_lc, _lead_words(rx_lc.pattern) if rx_lc is not None else None, w)
         for rx, w in cues for rx_lc in [_lowercase_variant(rx)]]
