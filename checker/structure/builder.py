@@ -22,6 +22,13 @@ from .sections import _candidate as section_candidate, find_sections
 _TRAIL_VERV_RE = re.compile(r"[\[\(](?:vervallen|vervalt|ingetrokken)[^\]\)]*[\]\)]\s*\.?$", re.I)
 _BODY_VERV_RE = re.compile(
     r"^(?:\[|\()?\s*(?:dit\s+artikel\s+is\s+)?(?:vervallen|vervalt|ingetrokken)\b[^.]{0,80}[\]\)]?\.?$", re.I)
+_ROMAN_NUM_RE = re.compile(r"^[IVXLC]+[a-z]?$")
+_SECTION_START_RE = re.compile(r"^[0-9]{1,2}(?:\.[0-9]{1,2})*\.?\s+\S")
+_REFERS_RE = re.compile(r"\bartikel\s+([0-9]+[a-z]?(?:[.:][0-9]+[a-z]?)*)", re.I)
+_BARE_TOELICHTING_RE = re.compile(r"toelichting\s*:?", re.I)
+_CHAPTER_PREFIX_RE = re.compile(r"^([0-9]+)[:.][0-9]")
+_ENUM_ITEM_RE = re.compile(r"^[a-z]{1,2}[.)]\s")
+_NEXT_HEADING_RE = re.compile(r"^(?:[0-9]{1,2}\.\s|[A-Z])")
 
 
 @dataclass
@@ -39,11 +46,17 @@ def is_toelichting_heading(line: Line) -> bool:
     t = line.text
     if len(t) > 170:
         return False
+    if t.isascii():
+        # A cheap test first. (Only for ASCII: re.I also matches a few non-ASCII look-alikes
+        # of i, s and k that lower() leaves as they are.)
+        lower = t.lower()
+        if "toelichting" not in lower and "gewij" not in lower:
+            return False
     return bool(TOELICHTING_RE.match(t) or ARTIKELSGEWIJS_RE.match(t))
 
 
 def _is_roman(num: str) -> bool:
-    return bool(re.match(r"^[IVXLC]+[a-z]?$", num))
+    return bool(_ROMAN_NUM_RE.match(num))
 
 
 def _plausible_next(prev: tuple | None, cur: tuple) -> bool:
@@ -67,12 +80,13 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
     heads: list[Heading | None] = [article_heading(ln.text, ln.styled) for ln in lines]
     divs: list[Heading | None] = [division_heading(ln.text, ln.styled) if not heads[i] else None
                                   for i, ln in enumerate(lines)]
+    toel = [is_toelichting_heading(ln) for ln in lines]
 
     # ---- mode: articles, or numbered sections of a policy document
     end = n
     seen_strong = False
     for i, ln in enumerate(lines):
-        if seen_strong and (is_toelichting_heading(ln) or SIGNATURE_RE.match(ln.text)):
+        if seen_strong and (toel[i] or SIGNATURE_RE.match(ln.text)):
             end = i
             break
         seen_strong = seen_strong or bool(heads[i] and heads[i].strength >= 2)
@@ -86,7 +100,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         stop = n
         first_cand = None
         for i, ln in enumerate(lines):
-            if first_cand is None and re.match(r"^[0-9]{1,2}(?:\.[0-9]{1,2})*\.?\s+\S", ln.text):
+            if first_cand is None and _SECTION_START_RE.match(ln.text):
                 first_cand = i
             if first_cand is not None and i > first_cand and (
                     SIGNATURE_RE.match(ln.text) or (divs[i] and divs[i].kind == "bijlage")):
@@ -134,7 +148,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         nonlocal cur, body
         if cur is None:
             return
-        cur.text = "\n".join(t for t, _ in body)
+        cur.text = "\n".join([t for t, _ in body])
         pages = [p for _, p in body if p]
         cur.end_page = pages[-1] if pages else cur.page
         if cur.status != "vervallen":
@@ -180,7 +194,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         last_key = num_key(h.number)
 
     def _is_struct(j: int) -> bool:
-        return bool(heads[j] and heads[j].strength >= 2) or j in section_idx or is_toelichting_heading(lines[j])
+        return bool(heads[j] and heads[j].strength >= 2) or j in section_idx or toel[j]
 
     for i, ln in enumerate(lines):
         if i <= skip:
@@ -209,11 +223,11 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                     add_note_line(ln, None, None)
                 continue
 
-        if is_toelichting_heading(ln) and (state != "pre" or out.first_struct is None):
+        if toel[i] and (state != "pre" or out.first_struct is None):
             # "Toelichting" right under an article (or "Toelichting op artikel 2") explains that one.
-            m = re.search(r"\bartikel\s+([0-9]+[a-z]?(?:[.:][0-9]+[a-z]?)*)", text, re.I)
+            m = _REFERS_RE.search(text)
             refers = m.group(1) if m else (
-                cur.number if cur is not None and re.fullmatch(r"toelichting\s*:?", text, re.I) else None)
+                cur.number if cur is not None and _BARE_TOELICHTING_RE.fullmatch(text) else None)
             close()
             state = "toel"
             note = None
@@ -296,7 +310,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 close()
                 chap = chapter
                 if chap is None:
-                    m = re.match(r"^([0-9]+)[:.][0-9]", h.number)
+                    m = _CHAPTER_PREFIX_RE.match(h.number)
                     chap = m.group(1) if m else None
                 start_article(i, h, "artikel", chap, section)
                 sub_parent = int(h.number) if h.number.isdigit() else None
@@ -353,9 +367,9 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
 def _title_wraps(nxt: str, after: str) -> bool:
     if not nxt[:1].islower() or len(nxt) > 60 or nxt.endswith((".", ";", ":", ",")):
         return False
-    if re.match(r"^[a-z]{1,2}[.)]\s", nxt) or len(nxt.split()) > 7:
+    if _ENUM_ITEM_RE.match(nxt) or len(nxt.split()) > 7:
         return False
-    return bool(re.match(r"^(?:[0-9]{1,2}\.\s|[A-Z])", after))
+    return bool(_NEXT_HEADING_RE.match(after))
 
 
 def _chapter_sections(lines: list[Line], divs: list[Heading | None]) -> dict:

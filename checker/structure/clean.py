@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from ..model import RawDocument
 
+_PAGE_LABEL = r"(?:pagina|page|blz\.?|blad)\s*[0-9]+(?:\s*(?:van|of|/)\s*[0-9]+)?"  # "pagina 3 van 12"
+_PAGE_LABEL_RE = re.compile(rf"^{_PAGE_LABEL}$", re.I)
 _PAGE_NO_RE = re.compile(
-    r"^(?:(?:pagina|page|blz\.?|blad)\s*[0-9]+(?:\s*(?:van|of|/)\s*[0-9]+)?|[-\u2013\u2014]\s*[0-9]{1,4}\s*[-\u2013\u2014]"
+    rf"^(?:{_PAGE_LABEL}|[-\u2013\u2014]\s*[0-9]{{1,4}}\s*[-\u2013\u2014]"
     r"|[0-9]{1,4}\s*(?:/|van)\s*[0-9]{1,4})$", re.I)
 _BARE_NO_RE = re.compile(r"^[0-9]{1,4}$")
 _ENUM_ONLY_RE = re.compile(r"^(?:[0-9]{1,2}(?:\.[0-9]{1,2}){0,3}\.?|[a-z]\.|[0-9]{1,2}\s?°)$")
@@ -28,6 +30,8 @@ _TOC_HEAD_RE = re.compile(r"^(?:inhoud|inhoudsopgave|inhoudsoverzicht|inhoudstaf
 _TOC_ENTRY_RE = re.compile(r"(?:\.{3,}|\u2026+|\t|\s)\s*[0-9]{1,3}$")
 _LEADER_RE = re.compile(r"(?:\.{4,}|\u2026{2,}|(?:\. ){4,})\s*[0-9]{1,3}$")
 _CVDR_META_RE = re.compile(r"^wetstechnische\s+informatie$", re.I)
+_DIGITS_RE = re.compile(r"[0-9]+")
+_DIGITS = "0123456789"
 
 
 @dataclass
@@ -41,21 +45,26 @@ class Line:
 
 
 def _norm_running(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[0-9]+", "#", text)).strip().lower()
+    return " ".join(_DIGITS_RE.sub("#", text).split()).lower()
 
 
 def clean_blocks(raw: RawDocument) -> list[Line]:
     blocks = []
+    plain_text = raw.format in ("md", "txt")
+    markdown = raw.format == "md"
     for b in raw.blocks:
         t = b.text or ""
         if "\u200b" in t:
             t = t.replace("\u200b", "")
-        t = " ".join(t.split())  # all whitespace, incl. newlines and no-break spaces
-        if raw.format in ("md", "txt") and t[:1] in "#<":
+        # All whitespace (incl. newlines and no-break spaces) to single spaces. Most readers
+        # deliver that already: a printable text has no whitespace but the ASCII space.
+        if not t.isprintable() or "  " in t or t[:1] == " " or t[-1:] == " ":
+            t = " ".join(t.split())
+        if plain_text and t[:1] in "#<":
             if _TAG_ONLY_RE.match(t):
                 continue  # "<meta http-equiv=...>" at the top of Markdown exports
             t = _MD_HASH_RE.sub("", t)  # "###Artikel 3c": a heading the reader did not see
-        if raw.format == "md" and ("](" in t or "*" in t):
+        if markdown and ("](" in t or "*" in t):
             t = _MD_LINK_RE.sub(r"\1", t)
             t = _MD_EMPH_RE.sub(r"\1", t)
         if t:
@@ -74,13 +83,14 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
         for idxs in by_page.values():
             edge.update(idxs[:2])
             edge.update(idxs[-2:])
-        counts = Counter(_norm_running(blocks[i][0]) for i in edge)
+        keys = {i: _norm_running(blocks[i][0]) for i in edge}
+        counts = Counter(keys.values())
         npages = len(by_page)
         for i in edge:
             t = blocks[i][0]
             if _PAGE_NO_RE.match(t) or (_BARE_NO_RE.match(t) and not _next_is_title(blocks, i)):
                 drop.add(i)
-            elif (npages >= 3 and len(t) < 200 and counts[_norm_running(t)] >= max(3, 0.4 * npages)
+            elif (npages >= 3 and len(t) < 200 and counts[keys[i]] >= max(3, 0.4 * npages)
                   and not _STRUCT_RE.match(t)):
                 # ("Artikel 3" often opens a page too; with digits masked it looks like a header.)
                 drop.add(i)
@@ -89,19 +99,15 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
         seen_title: set[str] = set()
         for i in reversed(by_page[first_page][:3]):
             t = blocks[i][0]
-            key = _norm_running(t)
-            if i in drop and _TITLEISH_RE.search(t) and key not in seen_title and not _PAGE_NO_RE.match(t):
-                seen_title.add(key)
+            if i in drop and _TITLEISH_RE.search(t) and keys[i] not in seen_title and not _PAGE_NO_RE.match(t):
+                seen_title.add(keys[i])  # (dropped blocks are page edges: they have a key)
                 drop.discard(i)
     for i, (t, _) in enumerate(blocks):
-        if _PAGE_NO_RE.match(t) and re.match(r"^(?:pagina|page|blz|blad)", t, re.I):
-            drop.add(i)
-
-    # A table of contents repeats every heading with a page number; its entries are no headings.
-    for i, (t, _) in enumerate(blocks):
-        if _LEADER_RE.search(t):
+        # (the leader search is slow on long paragraphs: test the final digit first)
+        if _PAGE_LABEL_RE.match(t) or (t[-1] in _DIGITS and _LEADER_RE.search(t)):
             drop.add(i)
         elif _TOC_HEAD_RE.match(t):
+            # A table of contents repeats every heading with a page number; its entries are no headings.
             drop.add(i)
             j = i + 1
             while j < len(blocks) and len(blocks[j][0]) <= 160 and (
@@ -109,41 +115,34 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
                     or (j + 1 < len(blocks) and _TOC_ENTRY_RE.search(blocks[j + 1][0]) and len(blocks[j][0]) <= 100)):
                 drop.add(j)
                 j += 1
-
-    # CVDR publications open with a metadata table ("Wetstechnische informatie").
-    i = 0
-    while i < len(blocks):
-        t, b = blocks[i]
-        if _CVDR_META_RE.match(t):
+        elif _CVDR_META_RE.match(t):
+            # CVDR publications open with a metadata table ("Wetstechnische informatie").
             drop.add(i)
             j = i + 1
             while j < len(blocks) and (blocks[j][1].kind == "table" or blocks[j][1].source == "table"
                                        or (blocks[j][1].style or "").lower() in ("td", "th", "tr", "table")):
                 drop.add(j)
                 j += 1
-            i = j
-            continue
-        i += 1
 
     lines: list[Line] = []
     carry = ""
     for i, (t, b) in enumerate(blocks):
         if i in drop:
             continue
-        if _ENUM_ONLY_RE.match(t):
+        if len(t) <= 12 and _ENUM_ONLY_RE.match(t):  # (at most "12.12.12.12.")
             # A number set apart from its text by layout ("3" | "Reikwijdte", "1." | "Het ...").
             carry = (carry + " " + t).strip()
             continue
-        if carry and _STRUCT_RE.match(t) and not re.match(r"^[0-9]", t):
+        if carry and _STRUCT_RE.match(t) and t[0] not in _DIGITS:
             carry = ""  # a stray number before "Artikel 5" is page furniture, not part of it
         if carry:
             t = carry + " " + t
             carry = ""
         style = (b.style or "").lower()
         title_style = style in ("title", "titel", "h1") or (b.kind == "heading" and b.heading_level == 0)
-        styled = b.kind == "heading" or bool(b.bold) or title_style or style.startswith("heading") or style.startswith("kop")
-        lines.append(Line(text=t, page=b.page, styled=styled, level=b.heading_level, kind=b.kind,
-                          title_style=title_style))
+        styled = b.kind == "heading" or bool(b.bold) or title_style or style.startswith(("heading", "kop"))
+        # (positional: keyword arguments double the cost of creating thousands of lines)
+        lines.append(Line(t, b.page, styled, b.heading_level, b.kind, title_style))
     if carry:
         lines.append(Line(text=carry, page=None))
     return lines

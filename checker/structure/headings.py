@@ -22,6 +22,9 @@ _BODY_STARTERS = (
     "Ieder|Elke|Alle|Geen|Binnen|Buiten|Tot|Door|Over|Vanaf")
 _BODY_SPLIT_RE = re.compile(rf"\s(?=(?:{_BODY_STARTERS})\s+[a-zà-ÿ0-9])")
 _LID_SPLIT_RE = re.compile(r"\s(?=(?:1|1\.|1°|a\.)\s+[A-Za-zÀ-ÿ])")
+_MERGED_LID_RE = re.compile(r"^([0-9]{1,2})\.\s+(\S.*)$")
+_BIJLAGE_BIJ_RE = re.compile(r"^(?:bij|behorend|behorende)\b", re.I)
+_ENUM_START_RE = re.compile(r"^(?:[0-9]{1,2}[.)]?|[a-z][.)])\s")
 
 
 _LAW_NAME_RE = re.compile(r"^(?:[A-Z][a-z]+wet(?:\s+[0-9]{4})?|Wet\b|Awb\b|Algemene\s+wet\b|Grondwet\b|Besluit\b|"
@@ -55,6 +58,11 @@ def _split_merged(rest: str) -> tuple[str, str] | None:
     return None
 
 
+def _trail_vervallen(s: str) -> bool:
+    """'... (vervallen)', '... [Vervallen per 1-1-2020]'; the bracket test spares most searches."""
+    return ("(" in s or "[" in s) and bool(_TRAIL_VERVALLEN_RE.search(s))
+
+
 def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] | None:
     """Returns (title, body, strength, vervallen, bare) or None when the rest marks a reference."""
     rest = rest.strip()
@@ -70,7 +78,7 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
         return "", "", 3, False, True
     if VERVALLEN_RE.match(rest):
         return rest, "", 3, True, False
-    first = rest.split()[0]
+    first = rest.split(None, 1)[0]
     if first[0].islower():
         w = first.lower().strip(".,;:()")
         if w in REFERENCE_WORDS or not had_sep and not styled:
@@ -80,11 +88,11 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
         return None
     if rest[0].isdigit() and not had_sep:
         # "Artikel 2 1. Het college ..." (PDF merge) or "Artikel 2 2024" nonsense.
-        m = re.match(r"^([0-9]{1,2})\.\s+(\S.*)$", rest)
+        m = _MERGED_LID_RE.match(rest)
         if m and m.group(1) == "1":
             return "", rest, 2, False, False
         return None
-    verv = bool(_TRAIL_VERVALLEN_RE.search(rest))
+    verv = _trail_vervallen(rest)
     if rest.startswith("(") and rest.endswith(")") and is_title_like(rest[1:-1]):
         return rest[1:-1].strip(), "", 3 if styled else 2, verv, False  # "Artikel 1 (Begripsbepalingen)"
     if _LAW_NAME_RE.match(rest) and not styled:
@@ -99,7 +107,7 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
         return rest, "", 3 if styled else 2, verv, False
     split = _split_merged(rest)
     if split:
-        return split[0], split[1], 2 if styled else 1, bool(_TRAIL_VERVALLEN_RE.search(split[0])), False
+        return split[0], split[1], 2 if styled else 1, _trail_vervallen(split[0]), False
     if styled and len(rest) <= 200 and not rest.endswith("."):
         return rest, "", 2, verv, False
     return None
@@ -117,10 +125,10 @@ def article_heading(text: str, styled: bool = False) -> Heading | None:
     if res is None:
         return None
     title, body, strength, verv, bare = res
-    if m.group(0).startswith(("Art ",)) and bare and not styled:
+    if bare and not styled and text.startswith("Art "):
         strength = 1
     return Heading("artikel", num, title, body, strength, verv, bare,
-                   heading_text=text if not body else text[: len(text) - len(body)].strip())
+                   text if not body else text[: len(text) - len(body)].strip())  # heading_text
 
 
 _DIV_KIND = {"hoofdstuk": "hoofdstuk", "titel": "titel", "afdeling": "afdeling", "paragraaf": "paragraaf",
@@ -137,11 +145,11 @@ def division_heading(text: str, styled: bool = False) -> Heading | None:
     if kind != "bijlage" and not num:
         return None
     if kind == "bijlage":
-        if not num and rest[:1].isalnum() and not re.match(r"^(?:bij|behorend|behorende)\b", rest, re.I):
+        if not num and rest[:1].isalnum() and not _BIJLAGE_BIJ_RE.match(rest):
             # "Bijlagen zijn ..." / "Bijlage behorende" handled; other words: running text.
             if not is_title_like(rest) or not styled:
                 return None
-        if re.match(r"^(?:bij|behorend|behorende)\b", rest, re.I):
+        if _BIJLAGE_BIJ_RE.match(rest):
             if len(rest) > 200 or rest.endswith((".", ";")):
                 return None
             return Heading("bijlage", num, rest, "", 2 if not styled else 3)
@@ -152,7 +160,7 @@ def division_heading(text: str, styled: bool = False) -> Heading | None:
         rest = _SEP_RE.sub("", rest, count=1).strip()
     if not rest:
         return Heading(kind, num, "", "", 3, bare=True, heading_text=text)
-    first = rest.split()[0]
+    first = rest.split(None, 1)[0]
     if first[0].islower():
         w = first.lower().strip(".,;:()")
         if w in REFERENCE_WORDS or not styled:
@@ -174,7 +182,7 @@ def next_line_title(text: str) -> bool:
         return False
     if len(text.split()) > 4 and _VERB_RE.search(text):
         return False  # "Deze regeling treedt in werking ..." without its final period: body
-    if article_heading(text) or re.match(r"^[0-9]{1,2}[.)]?\s", text) or re.match(r"^[a-z][.)]\s", text):
+    if article_heading(text) or _ENUM_START_RE.match(text):
         return False
     d = division_heading(text)
     if d and d.number:

@@ -15,6 +15,14 @@ _DEG_RE = re.compile(r"^(?P<num>[0-9]{1,2})\s?°\.?\s*(?P<text>\S.*)$", re.S)
 _ROM_RE = re.compile(r"^\(?(?P<rom>i{1,3}|iv|vi{0,3}|ix|x)[.)]\s+(?P<text>\S.*)$", re.S)
 # Inline lid boundary in a paragraph that the reader merged: "... verboden. 2. Het ..."
 _INLINE_LID_RE = re.compile(r"(?<=[.;:])\s+(?=([0-9]{1,2})\.\s+[A-Z])")
+# The cheap test for such a boundary, one pattern per separator: the regex engine skips ahead
+# to a literal first character, where a class like [.;:] makes it try every position.
+_INLINE_HINT_RES = tuple(re.compile(sep + r"\s+[0-9]{1,2}\.\s+[A-Z]") for sep in (r"\.", ";", ":"))
+
+
+def _has_inline_lid(text: str) -> bool:
+    dot, semicolon, colon = _INLINE_HINT_RES
+    return bool(dot.search(text) or semicolon.search(text) or colon.search(text))
 
 
 def _next_letter(prev: str | None) -> str:
@@ -57,23 +65,29 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
     def ensure_lid(page):
         nonlocal lid
         if lid is None:
-            lid = Lid(number=None, text="", page=page)
+            lid = Lid(None, "", page)
             leden.append(lid)
         return lid
 
     lines: list[tuple[str, int | None]] = []
     for text, page in body:
-        for part in _split_inline(text, next_lid if lines else 1) if re.search(r"[.;:]\s+[0-9]{1,2}\.\s+[A-Z]", text) else [text]:
-            lines.append((part, page))
+        if _has_inline_lid(text):
+            lines.extend((part, page) for part in _split_inline(text, next_lid if lines else 1))
+        else:
+            lines.append((text, page))
 
     for text, page in lines:
-        m = _LID_RE.match(text)
+        # Most lines are plain text: test the first character before the regexes.
+        first = text[:1]
+        numeric = first.isdigit()
+        lettered = first == "(" or "a" <= first <= "z"
+        m = _LID_RE.match(text) if numeric else None
         if m:
             n, suf = int(m.group("num")), m.group("suf")
             ok = (n == next_lid and not suf) or (suf and numbered and n == next_lid - 1) or \
                  (n == next_lid + 1 and numbered and not suf)
             if ok:
-                lid = Lid(number=f"{n}{suf}", text=m.group("text").strip(), page=page)
+                lid = Lid(f"{n}{suf}", m.group("text").strip(), page)
                 leden.append(lid)
                 numbered = True
                 next_lid = n + 1
@@ -81,27 +95,27 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
                 last_letter = None
                 last_deg = 0
                 continue
-        m = _LET_RE.match(text)
+        m = _LET_RE.match(text) if lettered else None
         if m:
             let = m.group("let")
             exp = _next_letter(last_letter)
             if let == exp or (last_letter and len(let) == 2 and let[0] == let[1] and last_letter == "z") or \
                     (last_letter is None and let == "a"):
                 cur = ensure_lid(page)
-                ond = Lid(number=let, text=m.group("text").strip(), page=page)
+                ond = Lid(let, m.group("text").strip(), page)
                 cur.onderdelen.append(ond)
                 last_letter = let
                 last_deg = 0
                 continue
-        m = _DEG_RE.match(text)
+        m = _DEG_RE.match(text) if numeric else None
         if m and int(m.group("num")) == last_deg + 1:
-            sub = Lid(number=f"{m.group('num')}°", text=m.group("text").strip(), page=page)
+            sub = Lid(f"{m.group('num')}°", m.group("text").strip(), page)
             (ond.onderdelen if ond is not None else ensure_lid(page).onderdelen).append(sub)
             last_deg += 1
             continue
-        m = _ROM_RE.match(text)
-        if m and ond is not None:
-            sub = Lid(number=m.group("rom"), text=m.group("text").strip(), page=page)
+        m = _ROM_RE.match(text) if lettered and ond is not None else None
+        if m:
+            sub = Lid(m.group("rom"), m.group("text").strip(), page)
             ond.onderdelen.append(sub)
             continue
         # Continuation text: belongs to the innermost open element.
