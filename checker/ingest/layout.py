@@ -56,9 +56,13 @@ _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
                             "\ufb05": "st", "\ufb06": "st"})
 
 
+_LIGATURE_RE = re.compile("[\ufb00-\ufb06]")
+
+
 def fix_ligatures(text: str) -> str:
     """PDF text often keeps typographic ligatures ("ﬁnancieel"): words must match plainly."""
-    return text.translate(_LIGATURES) if text and max(text) >= "\ufb00" else text
+    # The regex scan is a cheap guard (max(text) compares char by char in Python objects).
+    return text.translate(_LIGATURES) if _LIGATURE_RE.search(text) else text
 
 
 def starts_block(text: str) -> bool:
