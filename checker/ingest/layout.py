@@ -134,9 +134,17 @@ class Vocab:
         self._hyphenated: set[str] = set()
 
     def _build(self) -> None:
-        words: set[str] = set()
+        # Documents repeat their words: tokenise each distinct whitespace-separated token once.
+        # Words never span whitespace, and a purely alphabetic token is one word as it stands.
+        tokens: set[str] = set()
         for t in self._texts:
-            for w in self._WORD.findall(t):
+            tokens.update(t.split())
+        words: set[str] = set()
+        for tok in tokens:
+            if tok.isalpha():
+                words.add(tok.lower())
+                continue
+            for w in self._WORD.findall(tok):
                 w = w.lower()
                 if "-" in w:
                     self._hyphenated.add(w)

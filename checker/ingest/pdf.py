@@ -354,11 +354,7 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
     need = max(2, int(n_text_pages * 0.4 + 0.5)) if n_text_pages >= 2 else 10 ** 9
     # Headers naming the current chapter repeat only within that chapter; set in a smaller
     # font than the body they are running text already when seen on three pages.
-    sizes = Counter()
-    for lines in pages:
-        for ln in lines:
-            sizes[ln.size] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    body = _body_size(pages, 0.0)
     drop = set()
     repeated: set[str] = set()
     done: set[tuple] = set()
@@ -382,21 +378,29 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
 # ---------------------------------------------------------------- paragraphs
 
 
-def _doc_stats(pages: list[list[Line]]):
-    sizes = Counter()
+def _body_size(pages: list[list[Line]], default: float) -> float:
+    """The font size carrying most of the text."""
+    chars: dict[float, int] = {}
+    get = chars.get  # a plain dict: Counter's += is twice as slow on this per-line loop
     for lines in pages:
         for ln in lines:
-            sizes[ln.size] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 10.0
+            chars[ln.size] = get(ln.size, 0) + len(ln.text)
+    # max() keeps the first of equal counts, as Counter.most_common(1) does
+    return max(chars.items(), key=lambda kv: kv[1])[0] if chars else default
+
+
+def _doc_stats(pages: list[list[Line]]):
+    body = _body_size(pages, 10.0)
     # Baseline distances between consecutive body lines, and whether the pair looks like a
     # paragraph boundary (sentence end above, lid/heading below).
     clusters: Counter = Counter()
     para_like: Counter = Counter()
+    lo, hi = 0.9 * body, 3.0 * body
     for lines in pages:
         for a, b in zip(lines, lines[1:]):
-            if a.size == b.size == body and a.col == b.col:
+            if a.size == body and b.size == body and a.col == b.col:
                 d = a.y - b.y
-                if 0.9 * body < d < 3.0 * body:
+                if lo < d < hi:
                     v = round(d / body * 20) / 20
                     clusters[v] += 1
                     if v > 1.3 and (a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text)
@@ -454,28 +458,28 @@ def _pct(vals, q):
 
 def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
     """Does `ln` open a new paragraph after `p`? Cheap geometric tests first (hot path)."""
-    same_style = p.bold == ln.bold and abs(p.size - ln.size) <= 0.6
-    if (same_style and p.bold and ln.page == p.page and 0 < p.y - ln.y <= pitch * max(p.size, ln.size) * 1.6
-            and LABEL_ONLY_RE.match(p.text) and not ENUM_RE.match(ln.text) and not HEADING_RE.match(ln.text)):
+    if p.bold != ln.bold or abs(p.size - ln.size) > 0.6:
+        return True  # style change
+    ptext = p.text
+    text = ln.text
+    dy = p.y - ln.y
+    line_h = pitch * (p.size if p.size > ln.size else ln.size)
+    same_page = ln.page == p.page
+    if (p.bold and same_page and 0 < dy <= line_h * 1.6 and LABEL_ONLY_RE.match(ptext)
+            and not ENUM_RE.match(text) and not HEADING_RE.match(text)):
         # "Artikel 2:28" with its title on the next line in the same bold font: one heading
         return False
-    if not same_style:
-        return True
-    ptext = p.text
     sentence_end = ptext.endswith(_SENTENCE_END)
     # A line ending in "letter-" before a lowercase word is a hyphenated word, never a paragraph end.
-    hyphenated = len(ptext) > 2 and ptext[-1] == "-" and ptext[-2].isalpha() and ln.text[:1].islower()
+    hyphenated = len(ptext) > 2 and ptext[-1] == "-" and ptext[-2].isalpha() and text[:1].islower()
     fits = not hyphenated and p.x1 + 0.35 * ln.size + ln.first_w < p.right - 1.0
-    same_flow = ln.page == p.page and ln.col == p.col and ln.y < p.y
+    same_flow = same_page and ln.col == p.col and dy > 0
     if same_flow:
         # Lines inside a paragraph sit exactly one pitch apart; any extra space is paragraph
         # spacing (tighter after a sentence end, where a new paragraph is likelier).
-        if p.y - ln.y > pitch * max(p.size, ln.size) * (1.08 if sentence_end else 1.15) + 0.5:
-            return True
-        if fits:
+        if fits or dy > line_h * (1.08 if sentence_end else 1.15) + 0.5:
             return True
     # Enumerations and headings open a block unless the line above ends like a reference.
-    text = ln.text
     if ENUM_RE.match(text) and not continues_reference(ptext) or bullet_starts(ptext, text):
         return True
     if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
@@ -495,41 +499,48 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
 
 def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Block]:
     blocks: list[Block] = []
-    cur: list[Line] = []
-    vocab = Vocab([ln.text for lines in pages for ln in lines])
+    # Consumed only when a line-end hyphen needs it (Vocab builds lazily).
+    vocab = Vocab(ln.text for lines in pages for ln in lines)
 
-    def flush():
-        if not cur:
-            return
-        text = ""
-        for ln in cur:
-            text = join_lines(text, ln.text, vocab)
-        text = fix_ligatures(" ".join(text.replace("\u00ad", "").split()))
-        if cur[0].table:
-            blocks.append(Block(text=cur[0].text, page=cur[0].page, kind="table", font_size=cur[0].size,
+    def flush(cur: list[Line]) -> None:
+        first = cur[0]
+        if first.table:  # table rows are never joined: one row per block
+            blocks.append(Block(text=first.text, page=first.page, kind="table", font_size=first.size,
                                 source="table", style="table"))
-            cur.clear()
             return
-        if text:
-            size = cur[0].size
+        if len(cur) == 1:  # most paragraphs are one line: nothing to join
+            text = first.text
+            bold, italic = first.bold, first.italic
+        else:
+            text = ""
+            for ln in cur:
+                text = join_lines(text, ln.text, vocab)
             bold = all(ln.bold for ln in cur)
-            heading = (size >= body + 1.5 and len(text) < 250) or (
-                bold and len(text) < 160 and not text.endswith((".", ";", ",")) and
-                (HEADING_RE.match(text) or SECTION_RE.match(text) or len(cur) <= 2))
-            level = None
-            if heading:
-                level = 1 if size >= body + 6 else 2 if size >= body + 3 else 3 if size >= body + 1.5 else 4
-            blocks.append(Block(text=text, page=cur[0].page, kind="heading" if heading else "para",
-                                heading_level=level, bold=bold, italic=all(ln.italic for ln in cur),
-                                font_size=size))
-        cur.clear()
+            italic = all(ln.italic for ln in cur)
+        text = fix_ligatures(" ".join(text.replace("\u00ad", "").split()))
+        if not text:
+            return
+        size = first.size
+        heading = (size >= body + 1.5 and len(text) < 250) or (
+            bold and len(text) < 160 and not text.endswith((".", ";", ",")) and
+            (HEADING_RE.match(text) or SECTION_RE.match(text) or len(cur) <= 2))
+        level = None
+        if heading:
+            level = 1 if size >= body + 6 else 2 if size >= body + 3 else 3 if size >= body + 1.5 else 4
+        blocks.append(Block(text=text, page=first.page, kind="heading" if heading else "para",
+                            heading_level=level, bold=bold, italic=italic, font_size=size))
 
+    cur: list[Line] = []
+    prev: Line | None = None
     for lines in pages:
         for ln in lines:
-            if cur and (ln.table or cur[-1].table or _new_paragraph(cur[-1], ln, body, pitch)):
-                flush()
+            if prev is not None and (ln.table or prev.table or _new_paragraph(prev, ln, body, pitch)):
+                flush(cur)
+                cur = []
             cur.append(ln)
-    flush()
+            prev = ln
+    if cur:
+        flush(cur)
     return blocks
 
 
