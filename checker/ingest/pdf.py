@@ -93,8 +93,11 @@ def _open(data: bytes):
 def _bare(fn, restype=ctypes.c_int):
     """`fn` re-typed without argtypes: ctypes then passes the arguments as they are instead of
     converting each through its declared type, which makes a call about three times cheaper.
-    Callers must pass C-compatible values only: handles, Python ints, byref() out-parameters."""
-    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+    Callers must pass C-compatible values only: handles, Python ints, byref() out-parameters.
+    The pointer class of the loaded library is reused, so its calling convention is kept."""
+    bare = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    bare.restype = restype
+    return bare
 
 
 class _CharProbe:
@@ -242,8 +245,10 @@ def _table_rows_hint(tp, lines: list[Line], height: float, probe: _CharProbe) ->
     lv, tv, rv, bv = (ctypes.c_double() for _ in range(4))
     refs = ctypes.byref(lv), ctypes.byref(tv), ctypes.byref(rv), ctypes.byref(bv)
     get_rect, raw_tp = probe.get_rect, tp.raw
+    from pypdfium2 import PdfiumError
     for k in range(n):
-        get_rect(raw_tp, k, *refs)
+        if not get_rect(raw_tp, k, *refs):
+            raise PdfiumError("Failed to get rectangle.")  # as PdfTextPage.get_rect would
         left, bottom, right, top = lv.value, bv.value, rv.value, tv.value  # y grows upwards
         if top > height * 0.92 or bottom < height * 0.08:
             continue  # running header/footer zone
