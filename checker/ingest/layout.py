@@ -185,6 +185,10 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NO_RE.match(text.strip()))
 
 
+_DIGITS_RE = re.compile(r"[0-9]+")
+_SPACES_RE = re.compile(r"\s+")
+
+
 def norm_running(text: str) -> str:
     """Normalise a header/footer line so repeats match across pages."""
-    return re.sub(r"\s+", " ", re.sub(r"[0-9]+", "#", text)).strip().lower()
+    return _SPACES_RE.sub(" ", _DIGITS_RE.sub("#", text)).strip().lower()

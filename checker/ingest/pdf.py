@@ -353,9 +353,8 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
         for ln in lines:
             if id(ln) in cand and (ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3):
                 zone_lines.append((pi, ln))
-    counts = Counter()
-    for pi, ln in zone_lines:
-        counts[(norm_running(ln.text), ln.y > heights[pi] / 2)] += 1
+    keys = {id(ln): (norm_running(ln.text), ln.y > heights[pi] / 2) for pi, ln in zone_lines}
+    counts = Counter(keys.values())
     need = max(2, int(n_text_pages * 0.4 + 0.5)) if n_text_pages >= 2 else 10 ** 9
     # Headers naming the current chapter repeat only within that chapter; set in a smaller
     # font than the body they are running text already when seen on three pages.
@@ -367,7 +366,7 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
     # below it ("Hoofdstuk 2 ..." twice) loses only the header.
     zone_lines.sort(key=lambda t: (t[0], -abs(t[1].y - heights[t[0]] / 2)))
     for pi, ln in zone_lines:
-        key = (norm_running(ln.text), ln.y > heights[pi] / 2)
+        key = keys[id(ln)]
         threshold = min(need, 3) if ln.size < body - 0.5 else need
         if is_page_number(ln.text) or (counts[key] >= threshold and (pi, key) not in done):
             drop.add(id(ln))
