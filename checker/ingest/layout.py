@@ -56,9 +56,13 @@ _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
                             "\ufb05": "st", "\ufb06": "st"})
 
 
+_LIGATURE_RE = re.compile("[\ufb00-\ufb06]")
+
+
 def fix_ligatures(text: str) -> str:
     """PDF text often keeps typographic ligatures ("ﬁnancieel"): words must match plainly."""
-    return text.translate(_LIGATURES) if text and max(text) >= "\ufb00" else text
+    # The regex scan is a cheap guard (max(text) compares char by char in Python objects).
+    return text.translate(_LIGATURES) if _LIGATURE_RE.search(text) else text
 
 
 def starts_block(text: str) -> bool:
@@ -130,9 +134,17 @@ class Vocab:
         self._hyphenated: set[str] = set()
 
     def _build(self) -> None:
-        words: set[str] = set()
+        # Documents repeat their words: tokenise each distinct whitespace-separated token once.
+        # Words never span whitespace, and a purely alphabetic token is one word as it stands.
+        tokens: set[str] = set()
         for t in self._texts:
-            for w in self._WORD.findall(t):
+            tokens.update(t.split())
+        words: set[str] = set()
+        for tok in tokens:
+            if tok.isalpha():
+                words.add(tok.lower())
+                continue
+            for w in self._WORD.findall(tok):
                 w = w.lower()
                 if "-" in w:
                     self._hyphenated.add(w)
@@ -173,6 +185,10 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NO_RE.match(text.strip()))
 
 
+_DIGITS_RE = re.compile(r"[0-9]+")
+_SPACES_RE = re.compile(r"\s+")
+
+
 def norm_running(text: str) -> str:
     """Normalise a header/footer line so repeats match across pages."""
-    return re.sub(r"\s+", " ", re.sub(r"[0-9]+", "#", text)).strip().lower()
+    return _SPACES_RE.sub(" ", _DIGITS_RE.sub("#", text)).strip().lower()

@@ -90,36 +90,45 @@ def _open(data: bytes):
 # ---------------------------------------------------------------- line extraction (pdfium)
 
 
-class _FontProbe:
-    """Font size / bold / italic of single characters, with the font name cached by flags+weight."""
+def _bare(fn, restype=ctypes.c_int):
+    """`fn` re-typed without argtypes: ctypes then passes the arguments as they are instead of
+    converting each through its declared type, which makes a call about three times cheaper.
+    Callers must pass C-compatible values only: handles, Python ints, byref() out-parameters.
+    The pointer class of the loaded library is reused, so its calling convention is kept."""
+    bare = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    bare.restype = restype
+    return bare
+
+
+class _CharProbe:
+    """pdfium's per-character queries for the line hot path, with reused out-parameters.
+
+    Font styles are cached by font flags + name, so the weight is looked up once per font.
+    """
 
     def __init__(self, raw):
-        self.raw = raw
+        self.char_box = _bare(raw.FPDFText_GetCharBox)
+        self.char_origin = _bare(raw.FPDFText_GetCharOrigin)
+        self.font_size = _bare(raw.FPDFText_GetFontSize, ctypes.c_double)
+        self.font_info = _bare(raw.FPDFText_GetFontInfo, ctypes.c_ulong)
+        self.font_weight = _bare(raw.FPDFText_GetFontWeight)
+        self.get_rect = _bare(raw.FPDFText_GetRect)
         self.buf = ctypes.create_string_buffer(256)
         self.flags = ctypes.c_int()
-        self.ox = ctypes.c_double()
-        self.oy = ctypes.c_double()
-        self.cache: dict = {}
         self.flags_ref = ctypes.byref(self.flags)
-        self.ox_ref = ctypes.byref(self.ox)
-        self.oy_ref = ctypes.byref(self.oy)
+        self.cache: dict = {}
 
     def style(self, tp, i):
-        raw = self.raw
-        n = raw.FPDFText_GetFontInfo(tp, i, self.buf, 256, self.flags_ref)
+        n = self.font_info(tp, i, self.buf, 256, self.flags_ref)
         key = (self.flags.value, self.buf.value if n else b"")
         hit = self.cache.get(key)
         if hit is None:  # first time this font is seen: weight and name decide
-            weight = raw.FPDFText_GetFontWeight(tp, i)
+            weight = self.font_weight(tp, i)
             name = key[1].decode("latin-1", "replace")
             bold = weight >= 600 or bool(_BOLD_NAME_RE.search(name)) or bool(key[0] & (1 << 18))
             italic = bool(_ITALIC_NAME_RE.search(name)) or bool(key[0] & 64)
             hit = self.cache[key] = (bold, italic)
         return hit
-
-    def origin(self, tp, i):
-        self.raw.FPDFText_GetCharOrigin(tp, i, self.ox_ref, self.oy_ref)
-        return self.ox.value, self.oy.value
 
 
 # pdfium joins a line ending in a hyphen with the next one and marks the hyphen as U+FFFE:
@@ -127,13 +136,12 @@ class _FontProbe:
 _LINE_RE = re.compile(r"[^\r\n\ufffe]+\ufffe?|\ufffe")
 
 
-def _pdfium_lines(textpage, pageno: int, probe: _FontProbe) -> list[Line]:
+def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
     """Visual lines of one page with position, size and style from a few char probes.
 
-    This is the hot path (every line of every page): raw ctypes calls on the bare handle with
+    This is the hot path (every line of every page): bare ctypes calls (see _bare) with
     reused out-parameters, attribute lookups hoisted out of the loop.
     """
-    raw = probe.raw
     n = textpage.count_chars()
     if n <= 0:
         return []
@@ -143,12 +151,13 @@ def _pdfium_lines(textpage, pageno: int, probe: _FontProbe) -> list[Line]:
     last_idx = n - 1
     lines: list[Line] = []
     r_ = ctypes.c_double()
-    scratch = ctypes.c_double()
-    bl, br, bb, bt = ctypes.byref(scratch), ctypes.byref(r_), ctypes.byref(scratch), ctypes.byref(scratch)
-    get_box = raw.FPDFText_GetCharBox
-    get_size = raw.FPDFText_GetFontSize
-    get_origin = raw.FPDFText_GetCharOrigin
-    ox_ref, oy_ref, ox, oy = probe.ox_ref, probe.oy_ref, probe.ox, probe.oy
+    ox = ctypes.c_double()
+    oy = ctypes.c_double()
+    scratch = ctypes.byref(ctypes.c_double())
+    r_ref, ox_ref, oy_ref = ctypes.byref(r_), ctypes.byref(ox), ctypes.byref(oy)
+    get_box = probe.char_box
+    get_size = probe.font_size
+    get_origin = probe.char_origin
     style = probe.style
     append = lines.append
     for m in _LINE_RE.finditer(text):
@@ -165,12 +174,12 @@ def _pdfium_lines(textpage, pageno: int, probe: _FontProbe) -> list[Line]:
         get_origin(tp, i0, ox_ref, oy_ref)
         x0 = ox.value
         y = oy.value
-        get_box(tp, i1, bl, br, bb, bt)
+        get_box(tp, i1, scratch, r_ref, scratch, scratch)
         x1 = r_.value
         # Middle and last char; list labels ("1." + tab) may carry odd sizes, so the first char
         # only breaks a tie.
-        sm = get_size(tp, im)
         s1 = get_size(tp, i1)
+        sm = get_size(tp, im) if im != i1 else s1
         if abs(sm - s1) > 0.05:
             size = round(sorted((get_size(tp, i0), sm, s1))[1], 1)
         else:
@@ -184,7 +193,7 @@ def _pdfium_lines(textpage, pageno: int, probe: _FontProbe) -> list[Line]:
             italic = italic and it1 and itm
         sp = stripped.find(" ")
         if sp > 0:
-            get_box(tp, min(i0 + sp - 1, last_idx), bl, br, bb, bt)
+            get_box(tp, min(i0 + sp - 1, last_idx), scratch, r_ref, scratch, scratch)
             first_w = r_.value - x0
         else:
             first_w = x1 - x0
@@ -227,14 +236,20 @@ def _is_two_column(lines: list[Line], tp, raw) -> float | None:
     return mid
 
 
-def _table_rows_hint(tp, lines: list[Line], height: float) -> bool:
+def _table_rows_hint(tp, lines: list[Line], height: float, probe: _CharProbe) -> bool:
     """Cheap pdfium signal for a table: several text rows holding 2+ runs far apart."""
     n = tp.count_rects()
     if n < len(lines) + 3:
         return False
     boxes: list[tuple[float, float, float, float]] = []
+    lv, tv, rv, bv = (ctypes.c_double() for _ in range(4))
+    refs = ctypes.byref(lv), ctypes.byref(tv), ctypes.byref(rv), ctypes.byref(bv)
+    get_rect, raw_tp = probe.get_rect, tp.raw
+    from pypdfium2 import PdfiumError
     for k in range(n):
-        left, bottom, right, top = tp.get_rect(k)  # pdfium order; y grows upwards
+        if not get_rect(raw_tp, k, *refs):
+            raise PdfiumError("Failed to get rectangle.")  # as PdfTextPage.get_rect would
+        left, bottom, right, top = lv.value, bv.value, rv.value, tv.value  # y grows upwards
         if top > height * 0.92 or bottom < height * 0.08:
             continue  # running header/footer zone
         boxes.append((top, bottom, left, right))
@@ -338,17 +353,12 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
         for ln in lines:
             if id(ln) in cand and (ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3):
                 zone_lines.append((pi, ln))
-    counts = Counter()
-    for pi, ln in zone_lines:
-        counts[(norm_running(ln.text), ln.y > heights[pi] / 2)] += 1
+    keys = {id(ln): (norm_running(ln.text), ln.y > heights[pi] / 2) for pi, ln in zone_lines}
+    counts = Counter(keys.values())
     need = max(2, int(n_text_pages * 0.4 + 0.5)) if n_text_pages >= 2 else 10 ** 9
     # Headers naming the current chapter repeat only within that chapter; set in a smaller
     # font than the body they are running text already when seen on three pages.
-    sizes = Counter()
-    for lines in pages:
-        for ln in lines:
-            sizes[ln.size] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    body = _body_size(pages, 0.0)
     drop = set()
     repeated: set[str] = set()
     done: set[tuple] = set()
@@ -356,7 +366,7 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
     # below it ("Hoofdstuk 2 ..." twice) loses only the header.
     zone_lines.sort(key=lambda t: (t[0], -abs(t[1].y - heights[t[0]] / 2)))
     for pi, ln in zone_lines:
-        key = (norm_running(ln.text), ln.y > heights[pi] / 2)
+        key = keys[id(ln)]
         threshold = min(need, 3) if ln.size < body - 0.5 else need
         if is_page_number(ln.text) or (counts[key] >= threshold and (pi, key) not in done):
             drop.add(id(ln))
@@ -372,21 +382,29 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
 # ---------------------------------------------------------------- paragraphs
 
 
-def _doc_stats(pages: list[list[Line]]):
-    sizes = Counter()
+def _body_size(pages: list[list[Line]], default: float) -> float:
+    """The font size carrying most of the text."""
+    chars: dict[float, int] = {}
+    get = chars.get  # a plain dict: Counter's += is twice as slow on this per-line loop
     for lines in pages:
         for ln in lines:
-            sizes[ln.size] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 10.0
+            chars[ln.size] = get(ln.size, 0) + len(ln.text)
+    # max() keeps the first of equal counts, as Counter.most_common(1) does
+    return max(chars.items(), key=lambda kv: kv[1])[0] if chars else default
+
+
+def _doc_stats(pages: list[list[Line]]):
+    body = _body_size(pages, 10.0)
     # Baseline distances between consecutive body lines, and whether the pair looks like a
     # paragraph boundary (sentence end above, lid/heading below).
     clusters: Counter = Counter()
     para_like: Counter = Counter()
+    lo, hi = 0.9 * body, 3.0 * body
     for lines in pages:
         for a, b in zip(lines, lines[1:]):
-            if a.size == b.size == body and a.col == b.col:
+            if a.size == body and b.size == body and a.col == b.col:
                 d = a.y - b.y
-                if 0.9 * body < d < 3.0 * body:
+                if lo < d < hi:
                     v = round(d / body * 20) / 20
                     clusters[v] += 1
                     if v > 1.3 and (a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text)
@@ -444,28 +462,28 @@ def _pct(vals, q):
 
 def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
     """Does `ln` open a new paragraph after `p`? Cheap geometric tests first (hot path)."""
-    same_style = p.bold == ln.bold and abs(p.size - ln.size) <= 0.6
-    if (same_style and p.bold and ln.page == p.page and 0 < p.y - ln.y <= pitch * max(p.size, ln.size) * 1.6
-            and LABEL_ONLY_RE.match(p.text) and not ENUM_RE.match(ln.text) and not HEADING_RE.match(ln.text)):
+    if p.bold != ln.bold or abs(p.size - ln.size) > 0.6:
+        return True  # style change
+    ptext = p.text
+    text = ln.text
+    dy = p.y - ln.y
+    line_h = pitch * (p.size if p.size > ln.size else ln.size)
+    same_page = ln.page == p.page
+    if (p.bold and same_page and 0 < dy <= line_h * 1.6 and LABEL_ONLY_RE.match(ptext)
+            and not ENUM_RE.match(text) and not HEADING_RE.match(text)):
         # "Artikel 2:28" with its title on the next line in the same bold font: one heading
         return False
-    if not same_style:
-        return True
-    ptext = p.text
     sentence_end = ptext.endswith(_SENTENCE_END)
     # A line ending in "letter-" before a lowercase word is a hyphenated word, never a paragraph end.
-    hyphenated = len(ptext) > 2 and ptext[-1] == "-" and ptext[-2].isalpha() and ln.text[:1].islower()
+    hyphenated = len(ptext) > 2 and ptext[-1] == "-" and ptext[-2].isalpha() and text[:1].islower()
     fits = not hyphenated and p.x1 + 0.35 * ln.size + ln.first_w < p.right - 1.0
-    same_flow = ln.page == p.page and ln.col == p.col and ln.y < p.y
+    same_flow = same_page and ln.col == p.col and dy > 0
     if same_flow:
         # Lines inside a paragraph sit exactly one pitch apart; any extra space is paragraph
         # spacing (tighter after a sentence end, where a new paragraph is likelier).
-        if p.y - ln.y > pitch * max(p.size, ln.size) * (1.08 if sentence_end else 1.15) + 0.5:
-            return True
-        if fits:
+        if fits or dy > line_h * (1.08 if sentence_end else 1.15) + 0.5:
             return True
     # Enumerations and headings open a block unless the line above ends like a reference.
-    text = ln.text
     if ENUM_RE.match(text) and not continues_reference(ptext) or bullet_starts(ptext, text):
         return True
     if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
@@ -485,41 +503,48 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
 
 def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Block]:
     blocks: list[Block] = []
-    cur: list[Line] = []
-    vocab = Vocab([ln.text for lines in pages for ln in lines])
+    # Consumed only when a line-end hyphen needs it (Vocab builds lazily).
+    vocab = Vocab(ln.text for lines in pages for ln in lines)
 
-    def flush():
-        if not cur:
-            return
-        text = ""
-        for ln in cur:
-            text = join_lines(text, ln.text, vocab)
-        text = fix_ligatures(" ".join(text.replace("\u00ad", "").split()))
-        if cur[0].table:
-            blocks.append(Block(text=cur[0].text, page=cur[0].page, kind="table", font_size=cur[0].size,
+    def flush(cur: list[Line]) -> None:
+        first = cur[0]
+        if first.table:  # table rows are never joined: one row per block
+            blocks.append(Block(text=first.text, page=first.page, kind="table", font_size=first.size,
                                 source="table", style="table"))
-            cur.clear()
             return
-        if text:
-            size = cur[0].size
+        if len(cur) == 1:  # most paragraphs are one line: nothing to join
+            text = first.text
+            bold, italic = first.bold, first.italic
+        else:
+            text = ""
+            for ln in cur:
+                text = join_lines(text, ln.text, vocab)
             bold = all(ln.bold for ln in cur)
-            heading = (size >= body + 1.5 and len(text) < 250) or (
-                bold and len(text) < 160 and not text.endswith((".", ";", ",")) and
-                (HEADING_RE.match(text) or SECTION_RE.match(text) or len(cur) <= 2))
-            level = None
-            if heading:
-                level = 1 if size >= body + 6 else 2 if size >= body + 3 else 3 if size >= body + 1.5 else 4
-            blocks.append(Block(text=text, page=cur[0].page, kind="heading" if heading else "para",
-                                heading_level=level, bold=bold, italic=all(ln.italic for ln in cur),
-                                font_size=size))
-        cur.clear()
+            italic = all(ln.italic for ln in cur)
+        text = fix_ligatures(" ".join(text.replace("\u00ad", "").split()))
+        if not text:
+            return
+        size = first.size
+        heading = (size >= body + 1.5 and len(text) < 250) or (
+            bold and len(text) < 160 and not text.endswith((".", ";", ",")) and
+            (HEADING_RE.match(text) or SECTION_RE.match(text) or len(cur) <= 2))
+        level = None
+        if heading:
+            level = 1 if size >= body + 6 else 2 if size >= body + 3 else 3 if size >= body + 1.5 else 4
+        blocks.append(Block(text=text, page=first.page, kind="heading" if heading else "para",
+                            heading_level=level, bold=bold, italic=italic, font_size=size))
 
+    cur: list[Line] = []
+    prev: Line | None = None
     for lines in pages:
         for ln in lines:
-            if cur and (ln.table or cur[-1].table or _new_paragraph(cur[-1], ln, body, pitch)):
-                flush()
+            if prev is not None and (ln.table or prev.table or _new_paragraph(prev, ln, body, pitch)):
+                flush(cur)
+                cur = []
             cur.append(ln)
-    flush()
+            prev = ln
+    if cur:
+        flush(cur)
     return blocks
 
 
@@ -546,7 +571,7 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
                     metadata[k_dst] = meta[k_src]
         except Exception:  # noqa: BLE001 - metadata is a nicety
             pass
-        probe = _FontProbe(raw)
+        probe = _CharProbe(raw)
         pages: list[list[Line]] = []
         heights: list[float] = []
         widths: list[float] = []
@@ -573,7 +598,7 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
                         gutter = _is_two_column(lines, tp.raw, raw)
                         if gutter is not None:
                             two_col[pi] = gutter
-                        elif _table_rows_hint(tp, lines, heights[-1]):
+                        elif _table_rows_hint(tp, lines, heights[-1], probe):
                             table_pages.append(pi)
                 finally:
                     tp.close()
