@@ -123,3 +123,28 @@ def test_check_on_all_cores_equals_one_process():
     one, many = check(1), check(2)
     assert one == many
     assert {f["status"] for f in one["findings"]} >= {"present"}
+
+
+def test_pdf_pages_read_on_all_cores_equal_one_process():
+    """Every page split over processes, two-column and table pages re-read by pdfplumber
+    there too: the same blocks as reading in one process."""
+    pdfs = [ROOT / "tests/corpus/check/apv-westervoort-aan-zee-2024.pdf",   # two columns
+            ROOT / "tests/corpus/check2/bibob-doesburgh-2021.pdf",          # ruled table
+            ROOT / "tests/corpus/check2/apv-oudebroek-2011.pdf",            # old two-column layout
+            ROOT / "samples/lindeveld/apv-lindeveld-2024.pdf"]
+    got = _run(f"""
+        import json
+        from checker import parallel
+        from checker.ingest import pdf, read_document
+        pdf.PARALLEL_PAGES = 1  # fork even for short documents
+        out = {{}}
+        for path in {[str(p) for p in pdfs]!r}:
+            runs = []
+            for jobs in (1, 2):
+                parallel.set_jobs(jobs)
+                raw = read_document(path)
+                runs.append([(b.text, b.page, b.kind, b.heading_level, b.bold) for b in raw.blocks])
+            out[path] = runs[0] == runs[1] and len(runs[0]) > 10
+        print(json.dumps(out))
+    """)
+    assert all(got.values()), got

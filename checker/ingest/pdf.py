@@ -12,12 +12,15 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
+import os
 import re
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import DocumentError
 from ..model import Block, RawDocument
+from ..parallel import fork_map
 from .layout import (
     ENUM_RE,
     HEADING_RE,
@@ -45,7 +48,7 @@ class Line:
     __slots__ = ("text", "x0", "x1", "y", "top", "size", "bold", "italic", "first_w", "page",
                  "left", "right", "col", "table")
 
-    def __init__(self, text, x0, x1, y, top, size, bold, italic, first_w, page, col=0):
+    def __init__(self, text, x0, x1, y, top, size, bold, italic, first_w, page, col=0, table=False):
         self.text = text
         self.x0 = x0
         self.x1 = x1
@@ -59,7 +62,14 @@ class Line:
         self.left = 0.0       # text area of the column the line sits in (set later)
         self.right = 0.0
         self.col = col
-        self.table = False    # a whole table row rendered as "| a | b |"
+        self.table = table    # a whole table row rendered as "| a | b |"
+
+    def __reduce__(self):
+        # Pages read in other processes come back pickled: constructor arguments are several
+        # times cheaper than the default pickling of a __slots__ object. left/right/table are
+        # set only after all pages are back.
+        return (Line, (self.text, self.x0, self.x1, self.y, self.top, self.size, self.bold, self.italic,
+                       self.first_w, self.page, self.col, self.table))
 
     def __repr__(self):  # debugging aid
         return f"Line(p{self.page} y={self.y:.0f} x={self.x0:.0f}-{self.x1:.0f} s={self.size:.1f} b={self.bold} {self.text[:40]!r})"
@@ -551,6 +561,78 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Bloc
 # ---------------------------------------------------------------- entry point
 
 
+def _plumber_pass(data: bytes, pages: list[list[Line]], two_col: dict[int, float], table_pages: list[int]) -> None:
+    """Re-read the pages pdfium flagged as two-column or tabular with pdfplumber (in place).
+
+    pdfplumber is slow (~0.1 s a page), so only these pages get it, spread over the cores;
+    each process opens the document once. A page pdfplumber fails on keeps pdfium's reading.
+    """
+    jobs = [(pi, gutter) for pi, gutter in two_col.items()] + [(pi, None) for pi in table_pages]
+    opened: dict[int, object] = {}  # pid -> pdfplumber document
+
+    def run(job: tuple[int, float | None]) -> list[Line] | None:
+        import pdfplumber
+
+        pi, gutter = job
+        ppdf = opened.get(os.getpid())
+        if ppdf is None:
+            ppdf = opened[os.getpid()] = pdfplumber.open(io.BytesIO(data))
+        try:
+            if gutter is not None:
+                return _plumber_lines(ppdf, pi + 1, gutter) or None
+            return _plumber_tables(ppdf, pi + 1, pages[pi])
+        except Exception:  # noqa: BLE001 - keep pdfium's reading of the page
+            log.debug("pdfplumber failed on page %d", pi + 1, exc_info=True)
+            return None
+
+    try:
+        for (pi, _), new in zip(jobs, fork_map(run, jobs, min_items=4)):
+            if new is not None:
+                pages[pi] = new
+    finally:
+        for ppdf in opened.values():
+            ppdf.close()
+
+
+PARALLEL_PAGES = 24  # below this a fork costs more than it saves
+
+
+class _Page(NamedTuple):
+    lines: list[Line]
+    height: float
+    width: float
+    kind: str = "text"          # text | bad | textless | two_col | table
+    gutter: float | None = None
+
+
+def _read_page(pdf, pi: int, probe: _CharProbe, raw) -> _Page:
+    """Lines of page pi (0-based) and what the page needs next: pdfplumber or OCR."""
+    try:
+        page = pdf[pi]
+    except Exception:  # noqa: BLE001 - a broken page object must not lose the others
+        log.debug("page %d failed to load", pi + 1, exc_info=True)
+        return _Page([], 842.0, 0.0, "bad")
+    try:
+        height, width = page.get_height(), page.get_width()
+        tp = page.get_textpage()
+        kind, gutter = "text", None
+        try:
+            lines = _pdfium_lines(tp, pi + 1, probe)
+            if lines:
+                gutter = _is_two_column(lines, tp.raw, raw)
+                if gutter is not None:
+                    kind = "two_col"
+                elif _table_rows_hint(tp, lines, height, probe):
+                    kind = "table"
+        finally:
+            tp.close()
+        if not lines and raw.FPDFPage_CountObjects(page) > 0:
+            kind = "textless"
+        return _Page(lines, height, width, kind, gutter)
+    finally:
+        page.close()
+
+
 def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
     import pypdfium2.raw as raw
 
@@ -572,59 +654,18 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
         except Exception:  # noqa: BLE001 - metadata is a nicety
             pass
         probe = _CharProbe(raw)
-        pages: list[list[Line]] = []
-        heights: list[float] = []
-        widths: list[float] = []
-        textless: list[int] = []
-        two_col: dict[int, float] = {}
-        table_pages: list[int] = []
-        bad_pages: list[int] = []
-        for pi in range(n_pages):
-            try:
-                page = pdf[pi]
-            except Exception:  # noqa: BLE001 - a broken page object must not lose the others
-                log.debug("page %d failed to load", pi + 1, exc_info=True)
-                bad_pages.append(pi + 1)
-                pages.append([])
-                heights.append(842.0)
-                continue
-            try:
-                heights.append(page.get_height())
-                widths.append(page.get_width())
-                tp = page.get_textpage()
-                try:
-                    lines = _pdfium_lines(tp, pi + 1, probe)
-                    if lines:
-                        gutter = _is_two_column(lines, tp.raw, raw)
-                        if gutter is not None:
-                            two_col[pi] = gutter
-                        elif _table_rows_hint(tp, lines, heights[-1], probe):
-                            table_pages.append(pi)
-                finally:
-                    tp.close()
-                if not lines and raw.FPDFPage_CountObjects(page) > 0:
-                    textless.append(pi)
-                pages.append(lines)
-            finally:
-                page.close()
+        # Pages are independent until the running headers: read them on all cores
+        # (each process holds its own copy of the opened document after the fork).
+        read = fork_map(lambda pi: _read_page(pdf, pi, probe, raw), range(n_pages), min_items=PARALLEL_PAGES)
+        pages = [r.lines for r in read]
+        heights = [r.height for r in read]
+        widths = [r.width for r in read if r.kind != "bad"]
+        bad_pages = [pi + 1 for pi, r in enumerate(read) if r.kind == "bad"]
+        textless = [pi for pi, r in enumerate(read) if r.kind == "textless"]
+        two_col = {pi: r.gutter for pi, r in enumerate(read) if r.kind == "two_col"}
+        table_pages = [pi for pi, r in enumerate(read) if r.kind == "table"]
         if two_col or table_pages:
-            import pdfplumber
-
-            # pdfplumber is slow: only pages pdfium flagged as two-column or tabular get it.
-            with pdfplumber.open(io.BytesIO(data)) as ppdf:
-                for pi, gutter in two_col.items():
-                    try:
-                        pl = _plumber_lines(ppdf, pi + 1, gutter)
-                    except Exception:  # noqa: BLE001 - keep pdfium's reading of the page
-                        log.debug("pdfplumber failed on page %d", pi + 1, exc_info=True)
-                        continue
-                    if pl:
-                        pages[pi] = pl
-                for pi in table_pages[:200]:
-                    try:
-                        pages[pi] = _plumber_tables(ppdf, pi + 1, pages[pi])
-                    except Exception:  # noqa: BLE001
-                        log.debug("pdfplumber table extraction failed on page %d", pi + 1, exc_info=True)
+            _plumber_pass(data, pages, two_col, table_pages[:200])
         warnings: list[str] = []
         if bad_pages:
             shown = ", ".join(map(str, bad_pages[:10])) + (" ..." if len(bad_pages) > 10 else "")
