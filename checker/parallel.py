@@ -70,8 +70,13 @@ def fork_map(fn: Callable[[T], R], items: Iterable[T], min_items: int = 2) -> li
         else:
             shares[0].extend(share)  # fork refused (resources): do it here
     results: list = [None] * len(items)
-    for i in sorted(shares[0]):
-        results[i] = fn(items[i])
+    try:
+        for i in sorted(shares[0]):
+            results[i] = fn(items[i])
+    except BaseException:
+        for pid, fd, _ in children:  # leave no zombie or open pipe behind
+            _collect(pid, fd)
+        raise
     for pid, fd, share in children:
         got = _collect(pid, fd)
         if got is None:  # the child failed: redo its share here, errors surface as usual
