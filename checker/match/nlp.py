@@ -14,7 +14,7 @@ import os
 import pickle
 import re
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -352,7 +352,7 @@ class TextIndex:
         # Under re.IGNORECASE these two also match ASCII 'i'/'s' while staying themselves in
         # lowercased text; literal-start scanning (_finditer) would miss such a match.
         self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
-        self._lit_pos: dict[str, list[int]] = {}  # literal -> its offsets in self.text
+        self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
@@ -438,36 +438,53 @@ class TextIndex:
         A pattern such as r"\b(?:verplichte|facultatieve)\b" defeats re's literal-prefix
         search (the leading \b), so finditer tries the whole pattern at each of the ~500k
         characters of a large APV. When every match must begin with one of a few literal
-        strings (see _literal_starts) the only possible starts are their occurrences: try
-        rx.match there, in order, skipping starts inside the previous match - the same
-        matches finditer yields (all are non-empty, so no empty-match stepping applies).
+        strings (see _regex_plan) the only possible starts are their occurrences - and when
+        every match holds an anchor within reach of its start ("vereist" in
+        r"\bvergunning\b[^.;]{0,60}\bvereist"), only those with an anchor within reach.
+        rx.match is tried there, in order, skipping starts inside the previous match:
+        the same matches finditer yields (all are non-empty, so no empty-match stepping
+        applies; a start out of reach cannot match).
         """
-        starts = _literal_starts(rx)
-        text = self.text
+        starts, anchors = _regex_plan(rx)
         if starts is None or self._casefold_risk:
-            yield from rx.finditer(text)
+            yield from rx.finditer(self.text)
             return
-        cand: set[int] = set()
-        lit_pos = self._lit_pos
-        for lit in starts:
-            where = lit_pos.get(lit)
-            if where is None:  # many patterns share their starts ("is", "wordt", "een")
-                where = []
-                i = text.find(lit)
-                while i >= 0:
-                    where.append(i)
-                    i = text.find(lit, i + 1)
-                lit_pos[lit] = where
-            cand.update(where)
+        cand = self._positions(starts)
+        for lo, hi, lits, stops, shift in anchors:
+            if len(cand) < 16:
+                break
+            where = self._positions(lits)
+            if 2 * len(where) < len(cand):  # else filtering costs more than it saves
+                cand = _near(cand, where, lo, hi, self._positions(tuple(stops)) if stops else (), shift)
         pos = 0
+        text = self.text
         match = rx.match
-        for i in sorted(cand):
+        for i in cand:
             if i < pos:
                 continue
             m = match(text, i)
             if m is not None:
                 yield m
                 pos = m.end()
+
+    def _positions(self, lits: tuple[str, ...]) -> list[int]:
+        """Sorted offsets in self.text where one of these literals (or _BOS) occurs."""
+        key = lits if len(lits) > 1 else lits[0]
+        where = self._lit_pos.get(key)
+        if where is None:  # many patterns share their literals ("is", "wordt", "een")
+            if len(lits) > 1:
+                where = sorted(set().union(*(self._positions((lit,)) for lit in lits)))
+            elif key == _BOS:
+                where = [0]
+            else:
+                text = self.text
+                where = []
+                i = text.find(key)
+                while i >= 0:
+                    where.append(i)
+                    i = text.find(key, i + 1)
+            self._lit_pos[key] = where
+        return where
 
     def segment_at(self, char: int) -> int:
         i = bisect_left(self._seg_starts, char + 1) - 1
@@ -494,14 +511,17 @@ _SAFE_LITERAL = (frozenset(chr(c) for c in range(32, 127)) | {"\n", "\t"}
                  | (frozenset(chr(c) for c in range(0xA0, 0x17F)) - {"\u00b5", "\u0130", "\u0131"}))
 _MAX_STARTS = 48
 _MAX_START_LEN = 12
+_MAX_ANCHORS = 2
+# "The match begins at offset 0" (^ without MULTILINE, \A): no literal holds this character.
+_BOS = "\x00"
 
 
-def _starts(items: list) -> set[str]:
+def _starts(items: list, multiline: bool = False) -> set[str]:
     """Strings one of which begins every match of the parsed sequence (superset-safe).
 
-    "" means "could start with anything here". Zero-width items (\b, ^, lookarounds) are
-    skipped: they only narrow where a match may start. Non-ASCII literals count as
-    unknown (re.IGNORECASE equivalences beyond plain lowercasing).
+    "" means "could start with anything here". Zero-width items (\b, lookarounds, ^ under
+    MULTILINE) are skipped: they only narrow where a match may start. Non-ASCII literals
+    count as unknown (re.IGNORECASE equivalences beyond plain lowercasing).
     """
     C = _sre()[1]  # noqa: N806 - the sre opcodes of this Python
 
@@ -509,28 +529,33 @@ def _starts(items: list) -> set[str]:
         return {""}
     op, av = items[0]
     rest = list(items[1:])
-    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-        return _starts(rest)
+    if op is C.AT:
+        if av is C.AT_BEGINNING_STRING or (av is C.AT_BEGINNING and not multiline):
+            return {_BOS}
+        return _starts(rest, multiline)
+    if op in (C.ASSERT, C.ASSERT_NOT):
+        return _starts(rest, multiline)
     if op is C.LITERAL:
         ch = chr(av)
         if ch not in _SAFE_LITERAL:
             return {""}
-        tail = _starts(rest) if len(rest) < 64 else {""}
-        return _cap({(ch.lower() + t)[:_MAX_START_LEN] for t in tail})
+        tail = _starts(rest, multiline) if len(rest) < 64 else {""}
+        # "x^" can only match under MULTILINE: x alone is a superset either way
+        return _cap({(ch.lower() + (t if t != _BOS else ""))[:_MAX_START_LEN] for t in tail})
     if op is C.SUBPATTERN:
-        return _starts(list(av[-1]) + rest)
+        return _starts(list(av[-1]) + rest, multiline)
     if op is C.BRANCH:
         out: set[str] = set()
         for alt in av[1]:
-            out |= _starts(list(alt) + rest)
+            out |= _starts(list(alt) + rest, multiline)
             if "" in out or len(out) > _MAX_STARTS:
                 return {""}
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         lo, _hi, item = av
-        first = {s for s in _starts(list(item))}
+        first = _starts(list(item), multiline)
         if lo == 0:
-            first |= _starts(rest)
+            first |= _starts(rest, multiline)
         return _cap(first)
     return {""}
 
@@ -549,39 +574,119 @@ def _cap(out: set[str]) -> set[str]:
     return {""} if "" in out or len(out) > _MAX_STARTS else out
 
 
-# (pattern, flags) -> literal starts, filled from the cached rule set (rules.py) so that a
-# fresh process need not parse every lexicon regex a second time.
-_STARTS_HINT: dict[tuple[str, int], tuple[str, ...] | None] = {}
+def _plan_of(pattern: str, flags: int):
+    """((pattern, flags as re.compile sets them), (starts, anchors)) of a regex.
+
+    starts: literal strings one of which begins every match (None: no such set).
+    anchors: up to _MAX_ANCHORS (lo, hi, literals, stops, shift): every match starting at c
+    holds one of the literals at some a, c + lo <= a <= c + hi (hi None: unbounded), with
+    none of the characters `stops` in [c + shift, a). Most selective first.
+    """
+    parser, C = _sre()  # noqa: N806
+    parsed = parser.parse(pattern, flags)
+    key = (pattern, int(parsed.state.flags))
+    multiline = bool(parsed.state.flags & re.MULTILINE)
+    items = list(parsed.data)
+    starts = _minimal_starts(_starts(items, multiline))
+    if starts is None:
+        return key, (None, ())
+    # per item: (min width, max width, the _STOP_PROBES it can consume)
+    info = []
+    for item in items:
+        w_lo, w_hi = parser.SubPattern(parsed.state, [item]).getwidth()
+        info.append((w_lo, w_hi, "".join(ch for ch in _STOP_PROBES if _may_consume([item], ch, parsed.state))))
+    found = {}
+    lo = hi = 0
+    for k, item in enumerate(items):
+        # at offset 0 the literals are the starts; right after a literal, a suffix of it
+        if hi != 0 and items[k - 1][0] is not C.LITERAL:
+            lits = _minimal_starts(_starts(items[k:], multiline))
+            if lits is not None and lits not in found:
+                # the longest run of stops between the start (or an item after it) and a
+                stops, shift, seen, before = "", 0, "", [0]
+                for j in range(k):
+                    before.append(min(before[-1] + info[j][1], C.MAXREPEAT))
+                for j in range(k - 1, -1, -1):
+                    seen += info[j][2]
+                    free = "".join(ch for ch in _STOP_PROBES if ch not in seen)
+                    if len(free) > len(stops) and before[j] < C.MAXREPEAT:
+                        stops, shift = free, before[j]
+                    elif len(free) == len(stops) and free and before[j] < C.MAXREPEAT:
+                        shift = before[j]
+                found[lits] = (lo, hi if hi < C.MAXREPEAT else None, lits, stops, shift)
+        lo += info[k][0]
+        hi = min(hi + info[k][1], C.MAXREPEAT)
+
+    def rank(a):  # a bounded window is worth more than long literals
+        return (a[1] is None and not a[3], -min(map(len, a[2])), len(a[2]))
+
+    best = [a for a in sorted(found.values(), key=rank) if min(map(len, a[2])) >= 3]
+    return key, (starts, tuple(best[:_MAX_ANCHORS]))
+
+
+# Characters that end a sentence or a segment: a gap such as [^.;]{0,60} cannot cross them.
+_STOP_PROBES = "\n.;:"
+
+
+def _may_consume(items: list, ch: str, state) -> bool:
+    """Whether matching the parsed items may consume the character ch (superset-safe)."""
+    parser, C = _sre()  # noqa: N806
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue  # zero-width
+        if op in (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY):
+            # one character: ask the regex engine itself (flags, categories, negation)
+            from re import _compiler  # noqa: PLC0415
+
+            if _compiler.compile(parser.SubPattern(state, [(op, av)]), int(state.flags)).fullmatch(ch):
+                return True
+        elif op is C.SUBPATTERN:
+            if _may_consume(list(av[-1]), ch, state):
+                return True
+        elif op is C.BRANCH:
+            if any(_may_consume(list(alt), ch, state) for alt in av[1]):
+                return True
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            if av[1] > 0 and _may_consume(list(av[2]), ch, state):
+                return True
+        else:  # back references, atomic groups, ...: assume anything
+            return True
+    return False
+
+
+# (pattern, flags) -> _plan_of, filled from the cached rule set (rules.py) so that a fresh
+# process need not parse every lexicon regex a second time.
+_STARTS_HINT: dict[tuple[str, int], tuple] = {}
 _MISSING = object()
 
 
-def prime_literal_starts(hint: dict[tuple[str, int], tuple[str, ...] | None]) -> None:
+def prime_literal_starts(hint: dict[tuple[str, int], tuple]) -> None:
     _STARTS_HINT.update(hint)
 
 
-def literal_starts_of(pattern: str, flags: int = re.I) -> tuple[tuple[str, int], tuple[str, ...] | None]:
-    """((pattern, flags as re.compile would set them), literal starts) without compiling."""
+def literal_starts_of(pattern: str, flags: int = re.I) -> tuple[tuple[str, int], tuple]:
+    """((pattern, flags as re.compile would set them), (starts, anchors)) without compiling."""
     try:
-        parsed = _sre()[0].parse(pattern, flags)
-        key = (pattern, int(parsed.state.flags))
-        starts = _starts(list(parsed.data))
+        return _plan_of(pattern, flags)
     except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
-        return (pattern, -1), None
-    return key, _minimal_starts(starts)
+        return (pattern, -1), (None, ())
 
 
 @lru_cache(maxsize=4096)
-def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
-    """Literal strings every match of rx starts with, or None when there is no such set."""
+def _regex_plan(rx: re.Pattern) -> tuple:
+    """(literal starts, anchors) of rx, see _plan_of."""
     hit = _STARTS_HINT.get((rx.pattern, rx.flags), _MISSING)
     if hit is not _MISSING:
         return hit
     try:
-        parsed = _sre()[0].parse(rx.pattern, rx.flags)
-        starts = _starts(list(parsed.data))
+        return _plan_of(rx.pattern, rx.flags)[1]
     except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
-        return None
-    return _minimal_starts(starts)
+        return None, ()
+
+
+def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
+    """Literal strings every match of rx starts with, or None when there is no such set."""
+    return _regex_plan(rx)[0]
 
 
 def _minimal_starts(starts: set[str]) -> tuple[str, ...] | None:
@@ -594,3 +699,22 @@ def _minimal_starts(starts: set[str]) -> tuple[str, ...] | None:
         if not any(s.startswith(k) for k in out):
             out.append(s)
     return tuple(out)
+
+
+def _near(cand: list[int], anchors: list[int], lo: int, hi: int | None, stops, shift: int) -> list[int]:
+    """The candidates c with an anchor a, c + lo <= a <= c + hi and no stop in [c + shift, a)
+    (all lists sorted)."""
+    out: list[int] = []
+    j = 0
+    for a in anchors:
+        first = a - hi if hi is not None else 0
+        if stops:
+            k = bisect_left(stops, a)
+            if k:
+                first = max(first, stops[k - 1] - shift + 1)
+        first = bisect_left(cand, first, j)
+        last = bisect_right(cand, a - lo, first)
+        if last > first:
+            out += cand[first:last]
+            j = last
+    return out
