@@ -17,6 +17,8 @@ import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, compress
+from operator import not_
 from pathlib import Path
 from typing import Iterable
 
@@ -103,7 +105,8 @@ def lemma_table() -> dict[str, str]:
 
 
 def normalize(text: str) -> str:
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    if "\n" in text:  # a line-end hyphenation needs a line end (most segments have none)
+        text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = text.replace("\u00ad", "").replace("’", "'").replace("‘", "'")
     return text
 
@@ -127,12 +130,34 @@ _TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|\w+(?:['’-]\w+)*-?|[^\w\s
 _TERM_TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|[\w*]+(?:['’-][\w*]+)*-?|[^\w\s*]")
 
 
-_GROUP = re.Match.group
-_START = re.Match.start
-
-
 def tokenize(text: str) -> list[Tok]:
     return [Tok(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """(lowercased words, offsets) of tokenize(text), with few Python-level steps.
+
+    A token never holds whitespace, so the text splits at spaces into chunks tokenized on
+    their own; a chunk of letters only (~90% of them) is one token, and runs of such chunks
+    are taken over with slices. ~80k words in a 200-page APV.
+    """
+    chunks = text.replace("\n", " ").split(" ")  # same offsets: \n and space are both \s
+    at = list(accumulate(map((1).__add__, map(len, chunks)), initial=0))
+    words: list[str] = []
+    offs: list[int] = []
+    done = 0  # chunks before this one are tokenized
+    finditer = _TOKEN_RE.finditer
+    for k in compress(range(len(chunks)), map(not_, map(str.isalpha, chunks))):
+        words += map(str.lower, chunks[done:k])
+        offs += at[done:k]
+        done = k + 1
+        if chunks[k]:
+            for m in finditer(chunks[k]):
+                words.append(m.group().lower())
+                offs.append(at[k] + m.start())
+    words += map(str.lower, chunks[done:])
+    offs += at[done:len(chunks)]
+    return words, offs
 
 
 def tokenize_term(text: str) -> list[str]:
@@ -322,33 +347,33 @@ class TextIndex:
 
     def __init__(self, segments: list[Segment]):
         self.segments = segments
-        words: list[str] = []
-        offs: list[int] = []
-        parts: list[str] = []
+        starts: list[int] = []
         pos = 0
-        finditer = _TOKEN_RE.finditer
         for seg in segments:
             seg.text = normalize(seg.text)
             seg.char_start = pos
-            seg.tok_start = len(words)
-            # tokenize() without a Tok per word and without a Python-level loop: ~80k words
-            # in a 200-page APV
-            toks = list(finditer(seg.text))
-            words += map(str.lower, map(_GROUP, toks))
-            offs += map(pos.__add__, map(_START, toks))
-            seg.tok_end = len(words)
-            parts.append(seg.text)
+            starts.append(pos)
             pos += len(seg.text) + 1
-        self.words = words
-        self.offsets = offs
-        self.text = "\n".join(parts).lower()
-        self.vocab: dict[str, list[int]] = {}
-        for i, w in enumerate(words):
-            self.vocab.setdefault(w, []).append(i)
+        joined = "\n".join(seg.text for seg in segments)
+        self.words, self.offsets = _tokens(joined)
+        offs = self.offsets
+        for seg in segments:
+            seg.tok_start = bisect_left(offs, seg.char_start)
+            seg.tok_end = bisect_left(offs, seg.char_start + len(seg.text))
+        self.text = joined.lower()
+        vocab: dict[str, list[int]] = {}
+        get = vocab.get
+        for i, w in enumerate(self.words):
+            at = get(w)
+            if at is None:
+                vocab[w] = [i]
+            else:
+                at.append(i)
+        self.vocab = vocab
         self._pat_cache: dict[str, set[str]] = {}
         self._lemidx: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
-        self._seg_starts = [s.char_start for s in segments]
+        self._seg_starts = starts
         # Under re.IGNORECASE these two also match ASCII 'i'/'s' while staying themselves in
         # lowercased text; literal-start scanning (_finditer) would miss such a match.
         self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
