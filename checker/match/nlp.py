@@ -17,7 +17,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress, repeat
 from operator import not_
 from pathlib import Path
 from typing import Iterable
@@ -378,6 +378,7 @@ class TextIndex:
         # lowercased text; literal-start scanning (_finditer) would miss such a match.
         self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
         self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
+        self._tok_seg: list[int] | None = None
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
@@ -440,22 +441,32 @@ class TextIndex:
         rest = [self._vocab_matching(p) for p in term.tokens[1:]]
         if any(not r for r in rest):
             return []
-        spans = []
+        offs = self.offsets
+        spans: list[tuple[int, int]] = []
         n = len(term.tokens)
+        if n == 1:  # most terms: every occurrence of a matching word, without a loop per word
+            for w in first:
+                at = list(map(offs.__getitem__, self.vocab[w]))
+                spans += zip(at, map(len(w).__add__, at))
+            spans.sort()
+            return spans
+        words = self.words
+        seg = self._token_segments()
+        last = len(words) - n
         for w in first:
             for i in self.vocab[w]:
-                if i + n > len(self.words):
-                    continue
-                if all(self.words[i + k + 1] in rest[k] for k in range(n - 1)):
-                    # all tokens inside one segment
-                    s0 = self.segment_at(self.offsets[i])
-                    s1 = self.segment_at(self.offsets[i + n - 1])
-                    if s0 != s1:
-                        continue
-                    end_tok = i + n - 1
-                    spans.append((self.offsets[i], self.offsets[end_tok] + len(self.words[end_tok])))
+                # all tokens inside one segment
+                if i <= last and seg[i] == seg[i + n - 1] and all(words[i + k + 1] in rest[k] for k in range(n - 1)):
+                    spans.append((offs[i], offs[i + n - 1] + len(words[i + n - 1])))
         spans.sort()
         return spans
+
+    def _token_segments(self) -> list[int]:
+        """The segment of every token."""
+        if self._tok_seg is None:
+            self._tok_seg = list(chain.from_iterable(repeat(k, s.tok_end - s.tok_start)
+                                                     for k, s in enumerate(self.segments)))
+        return self._tok_seg
 
     def _finditer(self, rx: re.Pattern):
         """rx.finditer(self.text), without running the regex engine over every position.
@@ -512,8 +523,8 @@ class TextIndex:
         return where
 
     def segment_at(self, char: int) -> int:
-        i = bisect_left(self._seg_starts, char + 1) - 1
-        return max(i, 0)
+        i = bisect_right(self._seg_starts, char) - 1
+        return i if i > 0 else 0
 
 
 def spans_by_segment(index: TextIndex, spans: Iterable[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
