@@ -32,8 +32,16 @@ def _regex_terms():
             if t.term.startswith("re:")]
 
 
+def _starts(rx):
+    """nlp._literal_starts without the word-start marks."""
+    got = nlp._literal_starts(rx)
+    return got if got is None else tuple(s.lstrip(nlp._WB) for s in got)
+
+
 def test_literal_starts_of_typical_patterns():
-    starts = nlp._literal_starts
+    starts = _starts
+    assert nlp._literal_starts(re.compile(r"\bvergunning", re.I)) == (nlp._WB + "vergunning",)  # begins a word
+    assert nlp._literal_starts(re.compile(r"vergunning", re.I)) == ("vergunning",)
     assert set(starts(re.compile(r"\b(?:verplichte|facultatieve)\b", re.I))) == {"verplichte", "facultatieve"}
     assert set(starts(re.compile(r"(?<!geen )\bvergunning\b", re.I))) == {"vergunning"}
     assert set(starts(re.compile(r"\b(?:is\s+)?verboden", re.I))) == {"is", "verboden"}
@@ -57,21 +65,26 @@ def test_regex_terms_find_what_finditer_finds(name):
 
 def test_anchors_of_typical_patterns():
     _, (starts, anchors) = nlp.literal_starts_of(r"\bvergunning\b[^.;]{0,60}\b(?:vereist|nodig)\b")
-    assert starts == ("vergunning",)
-    assert anchors[0] == (10, 70, ("nodig", "vereist"), ".;", 0)  # [^.;] cannot cross . or ;
+    assert starts == (nlp._WB + "vergunning",)
+    assert anchors[0] == (10, 70, (nlp._WB + "nodig", nlp._WB + "vereist"), ".;", 0)  # [^.;] cannot cross . or ;
     _, (_, anchors) = nlp.literal_starts_of(r"(?:^|\n)(?![^.;\n]*\bweiger)[^.;\n]*\bintrekken\b")
-    assert anchors[0] == (0, None, ("intrekken",), "\n.;", 1)  # after the leading \n
+    assert anchors[0] == (0, None, (nlp._WB + "intrekken",), "\n.;", 1)  # after the leading \n
     _, (_, anchors) = nlp.literal_starts_of(r"\bis\s+(?:\w+\s+)*bevoegd")
-    assert anchors[0] == (3, None, ("bevoegd",), ".;:", 0)  # \s and \w: neither . ; nor :
+    assert anchors[0] == (3, None, (nlp._WB + "bevoegd",), ".;:", 0)  # \s and \w: neither . ; nor :
+    _, (_, anchors) = nlp.literal_starts_of(r"\bis\s+(?:\w+\s+|-)*bevoegd")  # "-bevoegd": not a word start
+    assert anchors[0][2] == ("bevoegd",)
 
 
 def test_anchored_search_finds_what_finditer_finds():
     idx = _index("de vergunning is niet vereist. vergunning; nodig\nvergunning is\nnodig en vergunning nodig\n"
-                 "intrekken\nwij weigeren. intrekken is\nzij weigeren intrekken\n" + "is het zo. " * 40)
+                 "intrekken\nwij weigeren. intrekken is\nzij weigeren intrekken\nhoreca-vergunning (vergunning) "
+                 "2.30vergunning is_zo van toepassing; café's-vergunning nodig\n" + "is het zo. " * 40)
     for rx in (re.compile(r"\bvergunning\b[^.;]{0,60}\b(?:vereist|nodig)\b", re.I),
                re.compile(r"\bvergunning\b[^.;\n]*\bnodig", re.I),
                re.compile(r"\bis\b\s+(?:\w+\s+){0,3}(?:zo|nodig)\b", re.I),
-               re.compile(r"(?:^|\n)(?![^.;\n]*\bweiger)[^.;\n]*\bintrekken\b", re.I)):
+               re.compile(r"(?:^|\n)(?![^.;\n]*\bweiger)[^.;\n]*\bintrekken\b", re.I),
+               re.compile(r"\bvergunning\b", re.I), re.compile(r"\bvan toepassing", re.I),
+               re.compile(r"\b(?:s|zo|30vergunning)\b", re.I)):
         assert [m.span() for m in idx._finditer(rx)] == [m.span() for m in rx.finditer(idx.text)] != [], rx
 
 

@@ -130,6 +130,11 @@ _TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|\w+(?:['’-]\w+)*-?|[^\w\s
 _TERM_TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|[\w*]+(?:['’-][\w*]+)*-?|[^\w\s*]")
 
 
+_START = re.Match.start
+_ALL_WORD = re.compile(r"\w+").fullmatch
+_INNER_WORD = re.compile(r"(?<=\W)\w")
+
+
 def tokenize(text: str) -> list[Tok]:
     return [Tok(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
@@ -379,6 +384,8 @@ class TextIndex:
         self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
         self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
         self._tok_seg: list[int] | None = None
+        self._words_at = None  # see _word_index
+        self._lower_exact = len(self.text) == len(joined) and "\u03a3" not in joined
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
@@ -504,22 +511,73 @@ class TextIndex:
                 pos = m.end()
 
     def _positions(self, lits: tuple[str, ...]) -> list[int]:
-        """Sorted offsets in self.text where one of these literals (or _BOS) occurs."""
+        """Sorted offsets in self.text where one of these literals (_BOS, _WB: see there) occurs."""
         key = lits if len(lits) > 1 else lits[0]
         where = self._lit_pos.get(key)
         if where is None:  # many patterns share their literals ("is", "wordt", "een")
+            text = self.text
             if len(lits) > 1:
-                where = sorted(set().union(*(self._positions((lit,)) for lit in lits)))
+                if all(len(lit) == 1 for lit in lits):  # stop characters: one pass
+                    where = list(map(_START, re.finditer(f"[{re.escape(''.join(lits))}]", text)))
+                else:
+                    where = sorted(set().union(*(self._positions((lit,)) for lit in lits)))
             elif key == _BOS:
                 where = [0]
+            elif key[0] == _WB and self._word_index():
+                where = self._word_starts(key[1:])
             else:
-                text = self.text
+                key = key.lstrip(_WB)  # all occurrences: a superset of the word starts
                 where = []
                 i = text.find(key)
                 while i >= 0:
                     where.append(i)
                     i = text.find(key, i + 1)
-            self._lit_pos[key] = where
+            self._lit_pos[lits if len(lits) > 1 else lits[0]] = where
+        return where
+
+    def _word_index(self):
+        """(keys, entries): (the text from a word start to its token's end, token, offset of
+        the word start in the token) for every distinct token, sorted. Every word start of
+        the text lies in a token: at its start, or after a ' - . or : inside it.
+
+        Only when self.text is the tokens' text char for char (str.lower may change the
+        length of a string, and Σ lowercases by context): else None.
+        """
+        if self._words_at is None:
+            self._words_at = False
+            if self._lower_exact:
+                entries = []
+                for w in self.vocab:
+                    if _IS_WORD(w[0]):
+                        entries.append((w, w, 0))
+                    if not _ALL_WORD(w):
+                        entries += ((w[m.start():], w, m.start()) for m in _INNER_WORD.finditer(w))
+                entries.sort()
+                self._words_at = ([e[0] for e in entries], entries)
+        return self._words_at
+
+    def _word_starts(self, lit: str) -> list[int]:
+        """Sorted offsets of the occurrences of lit that begin a word."""
+        keys, entries = self._word_index()
+        succ = lit[:-1] + chr(ord(lit[-1]) + 1)
+        hits = entries[bisect_left(keys, lit):bisect_left(keys, succ)]
+        # lit may also run past a token's end: "van toepassing" over the token "van". A
+        # token is never followed by a word character, so only where lit has none.
+        short = []
+        for j in range(1, len(lit)):
+            if not _IS_WORD(lit[j]):
+                k = bisect_left(keys, lit[:j])
+                while k < len(keys) and keys[k] == lit[:j]:
+                    short.append(entries[k])
+                    k += 1
+        offs, vocab = self.offsets, self.vocab
+        where: list[int] = []
+        for _key, w, r in hits + short:
+            at = map(offs.__getitem__, vocab[w])
+            where += map(r.__add__, at) if r else at
+        where.sort()
+        if short:
+            where = list(compress(where, map(self.text.startswith, repeat(lit), where)))
         return where
 
     def segment_at(self, char: int) -> int:
@@ -550,6 +608,10 @@ _MAX_START_LEN = 12
 _MAX_ANCHORS = 2
 # "The match begins at offset 0" (^ without MULTILINE, \A): no literal holds this character.
 _BOS = "\x00"
+# Leads a literal that follows \b and begins with a word character: it begins a word, so
+# only the word starts of the text need to be looked at (TextIndex._word_starts).
+_WB = "\x01"
+_IS_WORD = re.compile(r"\w").fullmatch
 
 
 def _starts(items: list, multiline: bool = False) -> set[str]:
@@ -568,7 +630,10 @@ def _starts(items: list, multiline: bool = False) -> set[str]:
     if op is C.AT:
         if av is C.AT_BEGINNING_STRING or (av is C.AT_BEGINNING and not multiline):
             return {_BOS}
-        return _starts(rest, multiline)
+        tail = _starts(rest, multiline)
+        if av is C.AT_BOUNDARY:  # \b before a word character: the literal begins a word
+            return {_WB + t if t and _IS_WORD(t[0]) else t for t in tail}
+        return tail
     if op in (C.ASSERT, C.ASSERT_NOT):
         return _starts(rest, multiline)
     if op is C.LITERAL:
@@ -576,8 +641,8 @@ def _starts(items: list, multiline: bool = False) -> set[str]:
         if ch not in _SAFE_LITERAL:
             return {""}
         tail = _starts(rest, multiline) if len(rest) < 64 else {""}
-        # "x^" can only match under MULTILINE: x alone is a superset either way
-        return _cap({(ch.lower() + (t if t != _BOS else ""))[:_MAX_START_LEN] for t in tail})
+        # "x^" only matches under MULTILINE, "x\by" never: x + the rest is a superset
+        return _cap({(ch.lower() + (t[1:] if t[:1] in (_BOS, _WB) else t))[:_MAX_START_LEN] for t in tail})
     if op is C.SUBPATTERN:
         return _starts(list(av[-1]) + rest, multiline)
     if op is C.BRANCH:
@@ -632,12 +697,17 @@ def _plan_of(pattern: str, flags: int):
         w_lo, w_hi = parser.SubPattern(parsed.state, [item]).getwidth()
         info.append((w_lo, w_hi, "".join(ch for ch in _STOP_PROBES if _may_consume([item], ch, parsed.state))))
     found = {}
+    known = set()
     lo = hi = 0
     for k, item in enumerate(items):
         # at offset 0 the literals are the starts; right after a literal, a suffix of it
         if hi != 0 and items[k - 1][0] is not C.LITERAL:
             lits = _minimal_starts(_starts(items[k:], multiline))
-            if lits is not None and lits not in found:
+            if lits is not None and _after_space(items[:k]):  # a word start too, as after \b
+                lits = _minimal_starts({_WB + lit if _IS_WORD(lit[0]) else lit for lit in lits})
+            plain = lits and frozenset(lit.lstrip(_WB) for lit in lits)
+            if lits is not None and plain not in known:  # the first (after \b) is the best
+                known.add(plain)
                 # the longest run of stops between the start (or an item after it) and a
                 stops, shift, seen, before = "", 0, "", [0]
                 for j in range(k):
@@ -653,11 +723,40 @@ def _plan_of(pattern: str, flags: int):
         lo += info[k][0]
         hi = min(hi + info[k][1], C.MAXREPEAT)
 
-    def rank(a):  # a bounded window is worth more than long literals
-        return (a[1] is None and not a[3], -min(map(len, a[2])), len(a[2]))
+    def shortest(lits):
+        return min(len(lit) - lit.startswith(_WB) for lit in lits)
 
-    best = [a for a in sorted(found.values(), key=rank) if min(map(len, a[2])) >= 3]
+    def rank(a):  # a bounded window is worth more than long literals
+        return (a[1] is None and not a[3], -shortest(a[2]), len(a[2]))
+
+    best = [a for a in sorted(found.values(), key=rank) if shortest(a[2]) >= 3]
     return key, (starts, tuple(best[:_MAX_ANCHORS]))
+
+
+def _after_space(items: list) -> bool:
+    """Whether every match of the parsed sequence ends with a whitespace character."""
+    C = _sre()[1]  # noqa: N806
+    if not items:
+        return False
+    op, av = items[-1]
+    rest = list(items[:-1])
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return _after_space(rest)
+    if op is C.LITERAL:
+        return chr(av).isspace()
+    if op is C.IN:  # \s, or [^\S...]: whitespace less some characters
+        return av == [(C.CATEGORY, C.CATEGORY_SPACE)] or (
+            av[:1] == [(C.NEGATE, None)] and (C.CATEGORY, C.CATEGORY_NOT_SPACE) in av)
+    if op is C.SUBPATTERN:
+        return _after_space(rest + list(av[-1]))
+    if op is C.BRANCH:
+        return all(_after_space(rest + list(alt)) for alt in av[1])
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        lo, hi, item = av
+        if hi == 0:
+            return _after_space(rest)
+        return _after_space(list(item)) and (lo > 0 or _after_space(rest))
+    return False
 
 
 # Characters that end a sentence or a segment: a gap such as [^.;]{0,60} cannot cross them.
