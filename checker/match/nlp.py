@@ -156,8 +156,12 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
         words += map(str.lower, chunks[done:k])
         offs += at[done:k]
         done = k + 1
-        if chunks[k]:
-            for m in finditer(chunks[k]):
+        chunk = chunks[k]
+        if chunk[:-1].isalpha() and chunk[-1] in ",.;:)":  # "vergunning," is two tokens
+            words += (chunk[:-1].lower(), chunk[-1])
+            offs += (at[k], at[k] + len(chunk) - 1)
+        elif chunk:
+            for m in finditer(chunk):
                 words.append(m.group().lower())
                 offs.append(at[k] + m.start())
     words += map(str.lower, chunks[done:])
