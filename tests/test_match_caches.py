@@ -32,12 +32,21 @@ def _regex_terms():
             if t.term.startswith("re:")]
 
 
+def _starts(rx):
+    """nlp._literal_starts without the word-start marks."""
+    got = nlp._literal_starts(rx)
+    return got if got is None else tuple(s.lstrip(nlp._WB) for s in got)
+
+
 def test_literal_starts_of_typical_patterns():
-    starts = nlp._literal_starts
+    starts = _starts
+    assert nlp._literal_starts(re.compile(r"\bvergunning", re.I)) == (nlp._WB + "vergunning",)  # begins a word
+    assert nlp._literal_starts(re.compile(r"vergunning", re.I)) == ("vergunning",)
     assert set(starts(re.compile(r"\b(?:verplichte|facultatieve)\b", re.I))) == {"verplichte", "facultatieve"}
     assert set(starts(re.compile(r"(?<!geen )\bvergunning\b", re.I))) == {"vergunning"}
     assert set(starts(re.compile(r"\b(?:is\s+)?verboden", re.I))) == {"is", "verboden"}
-    assert set(starts(re.compile(r"(?:^|\n)abc", re.I))) == {"abc", "\nabc"}
+    assert set(starts(re.compile(r"(?:^|\n)abc", re.I))) == {nlp._BOS, "\nabc"}  # ^: offset 0 only
+    assert set(starts(re.compile(r"(?:^|\n)abc", re.I | re.M))) == {"abc", "\nabc"}
     assert starts(re.compile(r"\b\w*eed\b", re.I)) is None      # may start with any letter
     assert starts(re.compile(r"(?:x|)y?", re.I)) is None         # may match the empty string
     assert starts(re.compile(r"\bstraße\b", re.I)) == ("straße",)  # Latin-1: plain lowercase
@@ -52,6 +61,31 @@ def test_regex_terms_find_what_finditer_finds(name):
     for term in _regex_terms():
         want = [(m.start(), m.end()) for m in term.regex.finditer(idx.text)]
         assert [(m.start(), m.end()) for m in idx._finditer(term.regex)] == want, term.raw
+
+
+def test_anchors_of_typical_patterns():
+    _, (starts, anchors) = nlp.literal_starts_of(r"\bvergunning\b[^.;]{0,60}\b(?:vereist|nodig)\b")
+    assert starts == (nlp._WB + "vergunning",)
+    assert anchors[0] == (10, 70, (nlp._WB + "nodig", nlp._WB + "vereist"), ".;", 0)  # [^.;] cannot cross . or ;
+    _, (_, anchors) = nlp.literal_starts_of(r"(?:^|\n)(?![^.;\n]*\bweiger)[^.;\n]*\bintrekken\b")
+    assert anchors[0] == (0, None, (nlp._WB + "intrekken",), "\n.;", 1)  # after the leading \n
+    _, (_, anchors) = nlp.literal_starts_of(r"\bis\s+(?:\w+\s+)*bevoegd")
+    assert anchors[0] == (3, None, (nlp._WB + "bevoegd",), ".;:", 0)  # \s and \w: neither . ; nor :
+    _, (_, anchors) = nlp.literal_starts_of(r"\bis\s+(?:\w+\s+|-)*bevoegd")  # "-bevoegd": not a word start
+    assert anchors[0][2] == ("bevoegd",)
+
+
+def test_anchored_search_finds_what_finditer_finds():
+    idx = _index("de vergunning is niet vereist. vergunning; nodig\nvergunning is\nnodig en vergunning nodig\n"
+                 "intrekken\nwij weigeren. intrekken is\nzij weigeren intrekken\nhoreca-vergunning (vergunning) "
+                 "2.30vergunning is_zo van toepassing; café's-vergunning nodig\n" + "is het zo. " * 40)
+    for rx in (re.compile(r"\bvergunning\b[^.;]{0,60}\b(?:vereist|nodig)\b", re.I),
+               re.compile(r"\bvergunning\b[^.;\n]*\bnodig", re.I),
+               re.compile(r"\bis\b\s+(?:\w+\s+){0,3}(?:zo|nodig)\b", re.I),
+               re.compile(r"(?:^|\n)(?![^.;\n]*\bweiger)[^.;\n]*\bintrekken\b", re.I),
+               re.compile(r"\bvergunning\b", re.I), re.compile(r"\bvan toepassing", re.I),
+               re.compile(r"\b(?:s|zo|30vergunning)\b", re.I)):
+        assert [m.span() for m in idx._finditer(rx)] == [m.span() for m in rx.finditer(idx.text)] != [], rx
 
 
 def test_overlapping_starts_and_casefold_risk():

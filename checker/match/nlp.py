@@ -14,9 +14,11 @@ import os
 import pickle
 import re
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, chain, compress, repeat
+from operator import not_
 from pathlib import Path
 from typing import Iterable
 
@@ -103,7 +105,8 @@ def lemma_table() -> dict[str, str]:
 
 
 def normalize(text: str) -> str:
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    if "\n" in text:  # a line-end hyphenation needs a line end (most segments have none)
+        text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = text.replace("\u00ad", "").replace("’", "'").replace("‘", "'")
     return text
 
@@ -127,12 +130,43 @@ _TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|\w+(?:['’-]\w+)*-?|[^\w\s
 _TERM_TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*[a-z]{0,3}\b|[\w*]+(?:['’-][\w*]+)*-?|[^\w\s*]")
 
 
-_GROUP = re.Match.group
 _START = re.Match.start
+_ALL_WORD = re.compile(r"\w+").fullmatch
+_INNER_WORD = re.compile(r"(?<=\W)\w")
 
 
 def tokenize(text: str) -> list[Tok]:
     return [Tok(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """(lowercased words, offsets) of tokenize(text), with few Python-level steps.
+
+    A token never holds whitespace, so the text splits at spaces into chunks tokenized on
+    their own; a chunk of letters only (~90% of them) is one token, and runs of such chunks
+    are taken over with slices. ~80k words in a 200-page APV.
+    """
+    chunks = text.replace("\n", " ").split(" ")  # same offsets: \n and space are both \s
+    at = list(accumulate(map((1).__add__, map(len, chunks)), initial=0))
+    words: list[str] = []
+    offs: list[int] = []
+    done = 0  # chunks before this one are tokenized
+    finditer = _TOKEN_RE.finditer
+    for k in compress(range(len(chunks)), map(not_, map(str.isalpha, chunks))):
+        words += map(str.lower, chunks[done:k])
+        offs += at[done:k]
+        done = k + 1
+        chunk = chunks[k]
+        if chunk[:-1].isalpha() and chunk[-1] in ",.;:)":  # "vergunning," is two tokens
+            words += (chunk[:-1].lower(), chunk[-1])
+            offs += (at[k], at[k] + len(chunk) - 1)
+        elif chunk:
+            for m in finditer(chunk):
+                words.append(m.group().lower())
+                offs.append(at[k] + m.start())
+    words += map(str.lower, chunks[done:])
+    offs += at[done:len(chunks)]
+    return words, offs
 
 
 def tokenize_term(text: str) -> list[str]:
@@ -322,37 +356,40 @@ class TextIndex:
 
     def __init__(self, segments: list[Segment]):
         self.segments = segments
-        words: list[str] = []
-        offs: list[int] = []
-        parts: list[str] = []
+        starts: list[int] = []
         pos = 0
-        finditer = _TOKEN_RE.finditer
         for seg in segments:
             seg.text = normalize(seg.text)
             seg.char_start = pos
-            seg.tok_start = len(words)
-            # tokenize() without a Tok per word and without a Python-level loop: ~80k words
-            # in a 200-page APV
-            toks = list(finditer(seg.text))
-            words += map(str.lower, map(_GROUP, toks))
-            offs += map(pos.__add__, map(_START, toks))
-            seg.tok_end = len(words)
-            parts.append(seg.text)
+            starts.append(pos)
             pos += len(seg.text) + 1
-        self.words = words
-        self.offsets = offs
-        self.text = "\n".join(parts).lower()
-        self.vocab: dict[str, list[int]] = {}
-        for i, w in enumerate(words):
-            self.vocab.setdefault(w, []).append(i)
+        joined = "\n".join(seg.text for seg in segments)
+        self.words, self.offsets = _tokens(joined)
+        offs = self.offsets
+        for seg in segments:
+            seg.tok_start = bisect_left(offs, seg.char_start)
+            seg.tok_end = bisect_left(offs, seg.char_start + len(seg.text))
+        self.text = joined.lower()
+        vocab: dict[str, list[int]] = {}
+        get = vocab.get
+        for i, w in enumerate(self.words):
+            at = get(w)
+            if at is None:
+                vocab[w] = [i]
+            else:
+                at.append(i)
+        self.vocab = vocab
         self._pat_cache: dict[str, set[str]] = {}
         self._lemidx: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
-        self._seg_starts = [s.char_start for s in segments]
+        self._seg_starts = starts
         # Under re.IGNORECASE these two also match ASCII 'i'/'s' while staying themselves in
         # lowercased text; literal-start scanning (_finditer) would miss such a match.
         self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
-        self._lit_pos: dict[str, list[int]] = {}  # literal -> its offsets in self.text
+        self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
+        self._tok_seg: list[int] | None = None
+        self._words_at = None  # see _word_index
+        self._lower_exact = len(self.text) == len(joined) and "\u03a3" not in joined
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
@@ -415,22 +452,32 @@ class TextIndex:
         rest = [self._vocab_matching(p) for p in term.tokens[1:]]
         if any(not r for r in rest):
             return []
-        spans = []
+        offs = self.offsets
+        spans: list[tuple[int, int]] = []
         n = len(term.tokens)
+        if n == 1:  # most terms: every occurrence of a matching word, without a loop per word
+            for w in first:
+                at = list(map(offs.__getitem__, self.vocab[w]))
+                spans += zip(at, map(len(w).__add__, at))
+            spans.sort()
+            return spans
+        words = self.words
+        seg = self._token_segments()
+        last = len(words) - n
         for w in first:
             for i in self.vocab[w]:
-                if i + n > len(self.words):
-                    continue
-                if all(self.words[i + k + 1] in rest[k] for k in range(n - 1)):
-                    # all tokens inside one segment
-                    s0 = self.segment_at(self.offsets[i])
-                    s1 = self.segment_at(self.offsets[i + n - 1])
-                    if s0 != s1:
-                        continue
-                    end_tok = i + n - 1
-                    spans.append((self.offsets[i], self.offsets[end_tok] + len(self.words[end_tok])))
+                # all tokens inside one segment
+                if i <= last and seg[i] == seg[i + n - 1] and all(words[i + k + 1] in rest[k] for k in range(n - 1)):
+                    spans.append((offs[i], offs[i + n - 1] + len(words[i + n - 1])))
         spans.sort()
         return spans
+
+    def _token_segments(self) -> list[int]:
+        """The segment of every token."""
+        if self._tok_seg is None:
+            self._tok_seg = list(chain.from_iterable(repeat(k, s.tok_end - s.tok_start)
+                                                     for k, s in enumerate(self.segments)))
+        return self._tok_seg
 
     def _finditer(self, rx: re.Pattern):
         """rx.finditer(self.text), without running the regex engine over every position.
@@ -438,30 +485,28 @@ class TextIndex:
         A pattern such as r"\b(?:verplichte|facultatieve)\b" defeats re's literal-prefix
         search (the leading \b), so finditer tries the whole pattern at each of the ~500k
         characters of a large APV. When every match must begin with one of a few literal
-        strings (see _literal_starts) the only possible starts are their occurrences: try
-        rx.match there, in order, skipping starts inside the previous match - the same
-        matches finditer yields (all are non-empty, so no empty-match stepping applies).
+        strings (see _regex_plan) the only possible starts are their occurrences - and when
+        every match holds an anchor within reach of its start ("vereist" in
+        r"\bvergunning\b[^.;]{0,60}\bvereist"), only those with an anchor within reach.
+        rx.match is tried there, in order, skipping starts inside the previous match:
+        the same matches finditer yields (all are non-empty, so no empty-match stepping
+        applies; a start out of reach cannot match).
         """
-        starts = _literal_starts(rx)
-        text = self.text
+        starts, anchors = _regex_plan(rx)
         if starts is None or self._casefold_risk:
-            yield from rx.finditer(text)
+            yield from rx.finditer(self.text)
             return
-        cand: set[int] = set()
-        lit_pos = self._lit_pos
-        for lit in starts:
-            where = lit_pos.get(lit)
-            if where is None:  # many patterns share their starts ("is", "wordt", "een")
-                where = []
-                i = text.find(lit)
-                while i >= 0:
-                    where.append(i)
-                    i = text.find(lit, i + 1)
-                lit_pos[lit] = where
-            cand.update(where)
+        cand = self._positions(starts)
+        for lo, hi, lits, stops, shift in anchors:
+            if len(cand) < 16:
+                break
+            where = self._positions(lits)
+            if 2 * len(where) < len(cand):  # else filtering costs more than it saves
+                cand = _near(cand, where, lo, hi, self._positions(tuple(stops)) if stops else (), shift)
         pos = 0
+        text = self.text
         match = rx.match
-        for i in sorted(cand):
+        for i in cand:
             if i < pos:
                 continue
             m = match(text, i)
@@ -469,9 +514,79 @@ class TextIndex:
                 yield m
                 pos = m.end()
 
+    def _positions(self, lits: tuple[str, ...]) -> list[int]:
+        """Sorted offsets in self.text where one of these literals (_BOS, _WB: see there) occurs."""
+        key = lits if len(lits) > 1 else lits[0]
+        where = self._lit_pos.get(key)
+        if where is None:  # many patterns share their literals ("is", "wordt", "een")
+            text = self.text
+            if len(lits) > 1:
+                if all(len(lit) == 1 for lit in lits):  # stop characters: one pass
+                    where = list(map(_START, re.finditer(f"[{re.escape(''.join(lits))}]", text)))
+                else:
+                    where = sorted(set().union(*(self._positions((lit,)) for lit in lits)))
+            elif key == _BOS:
+                where = [0]
+            elif key[0] == _WB and self._word_index():
+                where = self._word_starts(key[1:])
+            else:
+                key = key.lstrip(_WB)  # all occurrences: a superset of the word starts
+                where = []
+                i = text.find(key)
+                while i >= 0:
+                    where.append(i)
+                    i = text.find(key, i + 1)
+            self._lit_pos[lits if len(lits) > 1 else lits[0]] = where
+        return where
+
+    def _word_index(self):
+        """(keys, entries): (the text from a word start to its token's end, token, offset of
+        the word start in the token) for every distinct token, sorted. Every word start of
+        the text lies in a token: at its start, or after a ' - . or : inside it.
+
+        Only when self.text is the tokens' text char for char (str.lower may change the
+        length of a string, and Σ lowercases by context): else None.
+        """
+        if self._words_at is None:
+            self._words_at = False
+            if self._lower_exact:
+                entries = []
+                for w in self.vocab:
+                    if _IS_WORD(w[0]):
+                        entries.append((w, w, 0))
+                    if not _ALL_WORD(w):
+                        entries += ((w[m.start():], w, m.start()) for m in _INNER_WORD.finditer(w))
+                entries.sort()
+                self._words_at = ([e[0] for e in entries], entries)
+        return self._words_at
+
+    def _word_starts(self, lit: str) -> list[int]:
+        """Sorted offsets of the occurrences of lit that begin a word."""
+        keys, entries = self._word_index()
+        succ = lit[:-1] + chr(ord(lit[-1]) + 1)
+        hits = entries[bisect_left(keys, lit):bisect_left(keys, succ)]
+        # lit may also run past a token's end: "van toepassing" over the token "van". A
+        # token is never followed by a word character, so only where lit has none.
+        short = []
+        for j in range(1, len(lit)):
+            if not _IS_WORD(lit[j]):
+                k = bisect_left(keys, lit[:j])
+                while k < len(keys) and keys[k] == lit[:j]:
+                    short.append(entries[k])
+                    k += 1
+        offs, vocab = self.offsets, self.vocab
+        where: list[int] = []
+        for _key, w, r in hits + short:
+            at = map(offs.__getitem__, vocab[w])
+            where += map(r.__add__, at) if r else at
+        where.sort()
+        if short:
+            where = list(compress(where, map(self.text.startswith, repeat(lit), where)))
+        return where
+
     def segment_at(self, char: int) -> int:
-        i = bisect_left(self._seg_starts, char + 1) - 1
-        return max(i, 0)
+        i = bisect_right(self._seg_starts, char) - 1
+        return i if i > 0 else 0
 
 
 def spans_by_segment(index: TextIndex, spans: Iterable[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
@@ -494,14 +609,21 @@ _SAFE_LITERAL = (frozenset(chr(c) for c in range(32, 127)) | {"\n", "\t"}
                  | (frozenset(chr(c) for c in range(0xA0, 0x17F)) - {"\u00b5", "\u0130", "\u0131"}))
 _MAX_STARTS = 48
 _MAX_START_LEN = 12
+_MAX_ANCHORS = 2
+# "The match begins at offset 0" (^ without MULTILINE, \A): no literal holds this character.
+_BOS = "\x00"
+# Leads a literal that follows \b and begins with a word character: it begins a word, so
+# only the word starts of the text need to be looked at (TextIndex._word_starts).
+_WB = "\x01"
+_IS_WORD = re.compile(r"\w").fullmatch
 
 
-def _starts(items: list) -> set[str]:
+def _starts(items: list, multiline: bool = False) -> set[str]:
     """Strings one of which begins every match of the parsed sequence (superset-safe).
 
-    "" means "could start with anything here". Zero-width items (\b, ^, lookarounds) are
-    skipped: they only narrow where a match may start. Non-ASCII literals count as
-    unknown (re.IGNORECASE equivalences beyond plain lowercasing).
+    "" means "could start with anything here". Zero-width items (\b, lookarounds, ^ under
+    MULTILINE) are skipped: they only narrow where a match may start. Non-ASCII literals
+    count as unknown (re.IGNORECASE equivalences beyond plain lowercasing).
     """
     C = _sre()[1]  # noqa: N806 - the sre opcodes of this Python
 
@@ -509,28 +631,36 @@ def _starts(items: list) -> set[str]:
         return {""}
     op, av = items[0]
     rest = list(items[1:])
-    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-        return _starts(rest)
+    if op is C.AT:
+        if av is C.AT_BEGINNING_STRING or (av is C.AT_BEGINNING and not multiline):
+            return {_BOS}
+        tail = _starts(rest, multiline)
+        if av is C.AT_BOUNDARY:  # \b before a word character: the literal begins a word
+            return {_WB + t if t and _IS_WORD(t[0]) else t for t in tail}
+        return tail
+    if op in (C.ASSERT, C.ASSERT_NOT):
+        return _starts(rest, multiline)
     if op is C.LITERAL:
         ch = chr(av)
         if ch not in _SAFE_LITERAL:
             return {""}
-        tail = _starts(rest) if len(rest) < 64 else {""}
-        return _cap({(ch.lower() + t)[:_MAX_START_LEN] for t in tail})
+        tail = _starts(rest, multiline) if len(rest) < 64 else {""}
+        # "x^" only matches under MULTILINE, "x\by" never: x + the rest is a superset
+        return _cap({(ch.lower() + (t[1:] if t[:1] in (_BOS, _WB) else t))[:_MAX_START_LEN] for t in tail})
     if op is C.SUBPATTERN:
-        return _starts(list(av[-1]) + rest)
+        return _starts(list(av[-1]) + rest, multiline)
     if op is C.BRANCH:
         out: set[str] = set()
         for alt in av[1]:
-            out |= _starts(list(alt) + rest)
+            out |= _starts(list(alt) + rest, multiline)
             if "" in out or len(out) > _MAX_STARTS:
                 return {""}
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         lo, _hi, item = av
-        first = {s for s in _starts(list(item))}
+        first = _starts(list(item), multiline)
         if lo == 0:
-            first |= _starts(rest)
+            first |= _starts(rest, multiline)
         return _cap(first)
     return {""}
 
@@ -549,39 +679,153 @@ def _cap(out: set[str]) -> set[str]:
     return {""} if "" in out or len(out) > _MAX_STARTS else out
 
 
-# (pattern, flags) -> literal starts, filled from the cached rule set (rules.py) so that a
-# fresh process need not parse every lexicon regex a second time.
-_STARTS_HINT: dict[tuple[str, int], tuple[str, ...] | None] = {}
+def _plan_of(pattern: str, flags: int):
+    """((pattern, flags as re.compile sets them), (starts, anchors)) of a regex.
+
+    starts: literal strings one of which begins every match (None: no such set).
+    anchors: up to _MAX_ANCHORS (lo, hi, literals, stops, shift): every match starting at c
+    holds one of the literals at some a, c + lo <= a <= c + hi (hi None: unbounded), with
+    none of the characters `stops` in [c + shift, a). Most selective first.
+    """
+    parser, C = _sre()  # noqa: N806
+    parsed = parser.parse(pattern, flags)
+    key = (pattern, int(parsed.state.flags))
+    multiline = bool(parsed.state.flags & re.MULTILINE)
+    items = list(parsed.data)
+    starts = _minimal_starts(_starts(items, multiline))
+    if starts is None:
+        return key, (None, ())
+    # per item: (min width, max width, the _STOP_PROBES it can consume)
+    info = []
+    for item in items:
+        w_lo, w_hi = parser.SubPattern(parsed.state, [item]).getwidth()
+        info.append((w_lo, w_hi, "".join(ch for ch in _STOP_PROBES if _may_consume([item], ch, parsed.state))))
+    found = {}
+    known = set()
+    lo = hi = 0
+    for k, item in enumerate(items):
+        # at offset 0 the literals are the starts; right after a literal, a suffix of it
+        if hi != 0 and items[k - 1][0] is not C.LITERAL:
+            lits = _minimal_starts(_starts(items[k:], multiline))
+            if lits is not None and _after_space(items[:k]):  # a word start too, as after \b
+                lits = _minimal_starts({_WB + lit if _IS_WORD(lit[0]) else lit for lit in lits})
+            plain = lits and frozenset(lit.lstrip(_WB) for lit in lits)
+            if lits is not None and plain not in known:  # the first (after \b) is the best
+                known.add(plain)
+                # the longest run of stops between the start (or an item after it) and a
+                stops, shift, seen, before = "", 0, "", [0]
+                for j in range(k):
+                    before.append(min(before[-1] + info[j][1], C.MAXREPEAT))
+                for j in range(k - 1, -1, -1):
+                    seen += info[j][2]
+                    free = "".join(ch for ch in _STOP_PROBES if ch not in seen)
+                    if len(free) > len(stops) and before[j] < C.MAXREPEAT:
+                        stops, shift = free, before[j]
+                    elif len(free) == len(stops) and free and before[j] < C.MAXREPEAT:
+                        shift = before[j]
+                found[lits] = (lo, hi if hi < C.MAXREPEAT else None, lits, stops, shift)
+        lo += info[k][0]
+        hi = min(hi + info[k][1], C.MAXREPEAT)
+
+    def shortest(lits):
+        return min(len(lit) - lit.startswith(_WB) for lit in lits)
+
+    def rank(a):  # a bounded window is worth more than long literals
+        return (a[1] is None and not a[3], -shortest(a[2]), len(a[2]))
+
+    best = [a for a in sorted(found.values(), key=rank) if shortest(a[2]) >= 3]
+    return key, (starts, tuple(best[:_MAX_ANCHORS]))
+
+
+def _after_space(items: list) -> bool:
+    """Whether every match of the parsed sequence ends with a whitespace character."""
+    C = _sre()[1]  # noqa: N806
+    if not items:
+        return False
+    op, av = items[-1]
+    rest = list(items[:-1])
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return _after_space(rest)
+    if op is C.LITERAL:
+        return chr(av).isspace()
+    if op is C.IN:  # \s, or [^\S...]: whitespace less some characters
+        return av == [(C.CATEGORY, C.CATEGORY_SPACE)] or (
+            av[:1] == [(C.NEGATE, None)] and (C.CATEGORY, C.CATEGORY_NOT_SPACE) in av)
+    if op is C.SUBPATTERN:
+        return _after_space(rest + list(av[-1]))
+    if op is C.BRANCH:
+        return all(_after_space(rest + list(alt)) for alt in av[1])
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        lo, hi, item = av
+        if hi == 0:
+            return _after_space(rest)
+        return _after_space(list(item)) and (lo > 0 or _after_space(rest))
+    return False
+
+
+# Characters that end a sentence or a segment: a gap such as [^.;]{0,60} cannot cross them.
+_STOP_PROBES = "\n.;:"
+
+
+def _may_consume(items: list, ch: str, state) -> bool:
+    """Whether matching the parsed items may consume the character ch (superset-safe)."""
+    parser, C = _sre()  # noqa: N806
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue  # zero-width
+        if op in (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY):
+            # one character: ask the regex engine itself (flags, categories, negation)
+            from re import _compiler  # noqa: PLC0415
+
+            if _compiler.compile(parser.SubPattern(state, [(op, av)]), int(state.flags)).fullmatch(ch):
+                return True
+        elif op is C.SUBPATTERN:
+            if _may_consume(list(av[-1]), ch, state):
+                return True
+        elif op is C.BRANCH:
+            if any(_may_consume(list(alt), ch, state) for alt in av[1]):
+                return True
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            if av[1] > 0 and _may_consume(list(av[2]), ch, state):
+                return True
+        else:  # back references, atomic groups, ...: assume anything
+            return True
+    return False
+
+
+# (pattern, flags) -> _plan_of, filled from the cached rule set (rules.py) so that a fresh
+# process need not parse every lexicon regex a second time.
+_STARTS_HINT: dict[tuple[str, int], tuple] = {}
 _MISSING = object()
 
 
-def prime_literal_starts(hint: dict[tuple[str, int], tuple[str, ...] | None]) -> None:
+def prime_literal_starts(hint: dict[tuple[str, int], tuple]) -> None:
     _STARTS_HINT.update(hint)
 
 
-def literal_starts_of(pattern: str, flags: int = re.I) -> tuple[tuple[str, int], tuple[str, ...] | None]:
-    """((pattern, flags as re.compile would set them), literal starts) without compiling."""
+def literal_starts_of(pattern: str, flags: int = re.I) -> tuple[tuple[str, int], tuple]:
+    """((pattern, flags as re.compile would set them), (starts, anchors)) without compiling."""
     try:
-        parsed = _sre()[0].parse(pattern, flags)
-        key = (pattern, int(parsed.state.flags))
-        starts = _starts(list(parsed.data))
+        return _plan_of(pattern, flags)
     except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
-        return (pattern, -1), None
-    return key, _minimal_starts(starts)
+        return (pattern, -1), (None, ())
 
 
 @lru_cache(maxsize=4096)
-def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
-    """Literal strings every match of rx starts with, or None when there is no such set."""
+def _regex_plan(rx: re.Pattern) -> tuple:
+    """(literal starts, anchors) of rx, see _plan_of."""
     hit = _STARTS_HINT.get((rx.pattern, rx.flags), _MISSING)
     if hit is not _MISSING:
         return hit
     try:
-        parsed = _sre()[0].parse(rx.pattern, rx.flags)
-        starts = _starts(list(parsed.data))
+        return _plan_of(rx.pattern, rx.flags)[1]
     except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
-        return None
-    return _minimal_starts(starts)
+        return None, ()
+
+
+def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
+    """Literal strings every match of rx starts with, or None when there is no such set."""
+    return _regex_plan(rx)[0]
 
 
 def _minimal_starts(starts: set[str]) -> tuple[str, ...] | None:
@@ -594,3 +838,22 @@ def _minimal_starts(starts: set[str]) -> tuple[str, ...] | None:
         if not any(s.startswith(k) for k in out):
             out.append(s)
     return tuple(out)
+
+
+def _near(cand: list[int], anchors: list[int], lo: int, hi: int | None, stops, shift: int) -> list[int]:
+    """The candidates c with an anchor a, c + lo <= a <= c + hi and no stop in [c + shift, a)
+    (all lists sorted)."""
+    out: list[int] = []
+    j = 0
+    for a in anchors:
+        first = a - hi if hi is not None else 0
+        if stops:
+            k = bisect_left(stops, a)
+            if k:
+                first = max(first, stops[k - 1] - shift + 1)
+        first = bisect_left(cand, first, j)
+        last = bisect_right(cand, a - lo, first)
+        if last > first:
+            out += cand[first:last]
+            j = last
+    return out

@@ -23,6 +23,9 @@ _ABBREV = re.compile(
     r"(?:\b(?:art|artt|o\.a|bijv|nr|jo|e\.d|resp|m\.b\.t|t\.a\.v|i\.v\.m|z\.s\.m|c\.q|mr|drs|ir|ing|dhr|mevr|"
     r"jl|a\.s|ca|incl|excl|etc|blz|pag|vgl|zgn|d\.w\.z|o\.b\.v|e\.a|m\.u\.v|Stb|Stcrt)\.)$",
     re.I)
+_SENT_END = re.compile(r"[.!?](?=\s+[A-Z(\"'])")
+_LETTER_DOT = re.compile(r"\b[a-z]\.$")
+_DIGIT_DOT = re.compile(r"\d\.$")
 
 
 @dataclass
@@ -66,9 +69,9 @@ def split_sentences(text: str) -> list[str]:
     if not text:
         return []
     out, start = [], 0
-    for m in re.finditer(r"[.!?](?=\s+[A-Z(\"'])", text):
+    for m in _SENT_END.finditer(text):
         chunk = text[start:m.end()]
-        if _ABBREV.search(chunk) or re.search(r"\b[a-z]\.$", chunk) or re.search(r"\d\.$", chunk):
+        if _ABBREV.search(chunk) or _LETTER_DOT.search(chunk) or _DIGIT_DOT.search(chunk):
             continue
         out.append(chunk.strip())
         start = m.end()
