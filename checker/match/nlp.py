@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import pickle
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -21,6 +20,8 @@ from itertools import accumulate, chain, compress, repeat
 from operator import not_
 from pathlib import Path
 from typing import Iterable
+
+from ..cache import cache_dir, read_cache, write_cache
 
 _NLP = None
 _LEMMAS: dict[str, str] | None = None
@@ -41,33 +42,28 @@ def nlp():
     return _NLP
 
 
-def write_cache(obj, path: Path) -> bool:
-    """Pickle `obj` to a per-user cache file atomically; an unwritable cache is skipped."""
+def _lemma_source() -> Path | None:
+    """nl_lemma_lookup.json.gz of spacy-lookups-data, located without importing the package
+    (its import alone costs ~15 ms of every check)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy_lookups_data")
+    if spec is None or not spec.origin:
+        return None
+    path = Path(spec.origin).parent / "data" / "nl_lemma_lookup.json.gz"
+    return path if path.is_file() else None
+
+
+def _lemma_cache_file() -> Path | None:
+    """Cache file of the lemma table, named after the source's size and mtime: a new
+    spacy-lookups-data release is a new file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        return True
+        cdir, src = cache_dir(), _lemma_source()
+        if cdir is None or src is None:
+            return None
+        st = src.stat()
+        return cdir / f"nl_lemma_lookup-{st.st_size}-{st.st_mtime_ns}.pickle"
     except OSError:
-        return False
-
-
-def _lemma_cache_file():
-    try:
-        import spacy_lookups_data
-        from platformdirs import user_cache_dir
-
-        # the module's own version string: importlib.metadata.version() scans every
-        # installed distribution (~0.1 s per process)
-        ver = getattr(spacy_lookups_data, "__version__", None)
-        if not ver:
-            from importlib.metadata import version
-
-            ver = version("spacy-lookups-data")
-        return Path(user_cache_dir("normtoets")) / f"nl_lemma_lookup-{ver}.pickle"
-    except Exception:  # noqa: BLE001
         return None
 
 
@@ -81,20 +77,13 @@ def lemma_table() -> dict[str, str]:
     if _LEMMAS is not None:
         return _LEMMAS
     cache = _lemma_cache_file()
-    if cache is not None and cache.is_file():
-        try:
-            with open(cache, "rb") as fh:
-                _LEMMAS = pickle.load(fh)
+    if cache is not None:
+        hit = read_cache(cache)
+        if isinstance(hit, dict):
+            _LEMMAS = hit
             return _LEMMAS
-        except Exception:  # noqa: BLE001 - a broken cache is rebuilt below
-            pass
     try:
-        import importlib.resources as ir
-
-        import spacy_lookups_data
-
-        path = ir.files(spacy_lookups_data) / "data" / "nl_lemma_lookup.json.gz"
-        with gzip.open(str(path), "rt", encoding="utf-8") as fh:
+        with gzip.open(str(_lemma_source()), "rt", encoding="utf-8") as fh:
             _LEMMAS = json.load(fh)
     except Exception:  # noqa: BLE001 - without the table we still match on forms
         _LEMMAS = {}
