@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import CriterionResult, Evidence, Finding, StructuredDocument
 from . import units as U
@@ -23,6 +24,14 @@ EXCL_BEFORE = 70   # chars before the cue ("op een speelautomatenhal niet van to
 # a sentence that restricts the previous one: "Dit gebeurt alleen ...", "Hij doet dat uitsluitend ..."
 _RESTRICT = re.compile(r"\b(?:alleen|uitsluitend|slechts|enkel|pas)\b", re.I)
 SECTION_WINDOW = 6  # max distance in articles for a same-afdeling link
+
+
+class _Regimes(NamedTuple):
+    """The regime articles a `linked` criterion links to, in one document."""
+    targets: list[tuple[int, str]]   # (article, number) of the criterion's targets
+    target_arts: set[int]
+    others: list[tuple[int, str]]    # the other regimes found
+    arts: list[int]                  # every regime article, sorted
 
 
 @dataclass
@@ -85,14 +94,10 @@ class Matcher:
 
     def in_segs(self, set_name: str, segs) -> list[tuple[int, int]]:
         sp = self.spans(set_name)
-        res = []
-        for s in segs:
-            res.extend(sp.get(s, ()))
-        return res
+        return [x for s in segs if s in sp for x in sp[s]]
 
     def has(self, set_name: str, segs) -> bool:
-        sp = self.spans(set_name)
-        return any(s in sp for s in segs)
+        return not self.spans(set_name).keys().isdisjoint(segs)
 
 
 class Engine:
@@ -118,61 +123,69 @@ class Engine:
             self._memo[key] = {d.unit for d in self.defs(ci)}
         return self._memo[key]
 
-    def _defs_near(self, ci: int, chapter, ai: int) -> list[U.Definition]:
-        """Definitions in force for an article: its own chapter's, chapter 1's (or I, or none)
-        and its own article's, in definition order."""
-        defs = self.defs(ci)
-        key = ("near", ci, chapter)
-        near = self._memo.get(key)
-        if near is None:
+    def _subject_defs(self, ci: int, subj: tuple[str, ...], chapter) -> list[tuple[U.Definition, Any, Any]]:
+        """The definitions in force in a chapter (its own, chapter 1's or I's, or those
+        outside chapters) through which a regime can cover the subject, in definition order:
+        (d, focus if d's term names the subject, focus if d's genus can name it); see _covers."""
+        key = ("subj_defs", ci, subj, chapter)
+        hit = self._memo.get(key)
+        if hit is None:
+            chapters = (chapter, None, "1", "I")
             arts = self.ctxs[ci].articles
-            near = self._memo[key] = [i for i, d in enumerate(defs)
-                                      if arts[d.art].article.chapter in (chapter, None, "1", "I")]
-        by_art = self._memo.get(("defs_by_art", ci))
-        if by_art is None:
-            by_art = self._memo[("defs_by_art", ci)] = {}
-            for i, d in enumerate(defs):
-                by_art.setdefault(d.art, []).append(i)
-        own = by_art.get(ai)
-        idx = sorted(set(near).union(own)) if own else near
-        return [defs[i] for i in idx]
+            hit = self._memo[key] = [x for x in self._subject_defs_all(ci, subj)
+                                     if arts[x[0].art].article.chapter in chapters]
+        return hit
 
-    def _def_subject(self, ci: int, d: U.Definition, subj: list[str]) -> tuple:
-        """What _covers needs of definition d for these subject sets; it depends on d and
-        the sets only, not on the regime unit, so it is computed once per definition."""
-        key = ("defsubj", ci, id(d), tuple(subj))
+    def _subject_defs_all(self, ci: int, subj: tuple[str, ...]) -> list[tuple[U.Definition, Any, Any]]:
+        key = ("subj_defs", ci, subj)
         hit = self._memo.get(key)
         if hit is None:
             ctx = self.ctxs[ci]
             m = self.matchers[ci]
-            du = ctx.units[d.unit]
-            segs = [du.own] + U.children(ctx, du.own)
-            subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
-            negated = bool(subj_spans) and _negated_in_def(ctx, subj_spans, m, segs)
-            named = bool(subj_spans) and _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans)))
-            in_own = any(m.in_segs(s, [du.own]) for s in subj)
-            head_spans = []
-            if in_own:
-                own = ctx.index.segments[du.own]
-                head_start = own.char_start + max(own.text.find(":"), 0)
-                head_spans = [sp for s in subj for sp in m.in_segs(s, [du.own]) if sp[0] < head_start]
-            hit = self._memo[key] = (subj_spans, negated, named, in_own, head_spans)
+            subj_segs = {seg for name in subj for seg in m.spans(name)}
+            hit = self._memo[key] = []
+            for d in self.defs(ci):
+                own = ctx.units[d.unit].own
+                segs = [own] + U.children(ctx, own)
+                if subj_segs.isdisjoint(segs):
+                    continue  # the subject is not in the definition: it cannot help
+                as_term, as_genus = self._def_subject(ci, d, subj, segs)
+                if as_term is not None or as_genus is not None:
+                    hit.append((d, as_term, as_genus))
         return hit
+
+    def _def_subject(self, ci: int, d: U.Definition, subj, segs: list[int]) -> tuple[Any, Any]:
+        """How definition d (own segment and sub-onderdelen: segs) names the subject sets:
+        (focus if its term covers the subject: "T: ... waaronder S", not negated and not
+        the subject itself; focus if the subject is the definiendum: "S: een T ...")."""
+        ctx = self.ctxs[ci]
+        m = self.matchers[ci]
+        own = ctx.units[d.unit].own
+        subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
+        as_term = as_genus = None
+        if subj_spans and not _negated_in_def(ctx, subj_spans, m, segs) \
+                and not _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans))):
+            as_term = subj_spans[0][0]
+        seg = ctx.index.segments[own]
+        head_start = seg.char_start + max(seg.text.find(":"), 0)
+        head = [sp for s in subj for sp in m.in_segs(s, [own]) if sp[0] < head_start]
+        if head:
+            as_genus = head[0][0]
+        return as_term, as_genus
 
     def _genus_defs(self, ci: int, d: U.Definition) -> list[U.Definition]:
         """The other defined terms named in d's genus, in definition order (cached: this is
         asked for every regime unit, and the pairwise test is quadratic in definitions)."""
         key = ("genus", ci, id(d))
-        if key not in self._memo:
-            out = []
-            for o in self.defs(ci):
-                words = o.term.lower().split()
-                if o is d or (words and words[0][:-1] not in d.head):
-                    continue  # _phrase_in needs the first word (but for a final f/v) in the text
-                if _phrase_in(o.term, d.head):
-                    out.append(o)
-            self._memo[key] = out
-        return self._memo[key]
+        hit = self._memo.get(key)
+        if hit is None:
+            firsts = self._memo.get(("first_words", ci))
+            if firsts is None:  # _phrase_in needs the first word (but for a final f/v) in the text
+                firsts = self._memo[("first_words", ci)] = [
+                    (o, o.term.lower().split()[0][:-1]) for o in self.defs(ci) if o.term.strip()]
+            head = d.head
+            hit = self._memo[key] = [o for o, w in firsts if w in head and o is not d and _phrase_in(o.term, head)]
+        return hit
 
     def refs(self, ci: int, ai: int) -> set[str]:
         key = (ci, ai)
@@ -181,13 +194,50 @@ class Engine:
         return self._refs[key]
 
     def units_of(self, ci: int, kind: str) -> list[U.Unit]:
-        ctx = self.ctxs[ci]
-        if kind == "document":
-            return [ctx.units[ctx.document_unit]]
+        """The units of one kind, in document order (a shared list: do not modify)."""
         key = ("units_of", ci, kind)
-        if key not in self._memo:  # ~15k units in a large APV, walked by every criterion
-            self._memo[key] = [u for u in ctx.units if u.kind == kind]
-        return list(self._memo[key])
+        hit = self._memo.get(key)
+        if hit is None:
+            ctx = self.ctxs[ci]
+            if kind == "document":
+                hit = [ctx.units[ctx.document_unit]]
+            else:  # ~15k units in a large APV
+                hit = [u for u in ctx.units if u.kind == kind]
+            self._memo[key] = hit
+        return hit
+
+    def _units_by_seg(self, ci: int, kind: str) -> dict[int, list[int]]:
+        """segment -> positions in units_of(ci, kind) of the units holding it."""
+        key = ("by_seg", ci, kind)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = {}
+            for i, u in enumerate(self.units_of(ci, kind)):
+                for s in u.segs:
+                    hit.setdefault(s, []).append(i)
+        return hit
+
+    def _gated_units(self, ci: int, kind: str, c: dict, subject=None) -> list[U.Unit]:
+        """units_of(ci, kind) less the units that cannot pass unit_matches(c) (or, when c has
+        no term set to gate on, cannot name the subject sets), in document order.
+
+        A 200-page APV has ~10k sentence units and most hold none of a criterion's terms:
+        look up the units of the gate's segments instead of testing every unit.
+        """
+        units = self.units_of(ci, kind)
+        gate = self._gate(ci, c)
+        if gate is None and subject:
+            m = self.matchers[ci]
+            gate = [seg for name in subject for seg in m.spans(name)]
+        if gate is None:
+            return units
+        by_seg = self._units_by_seg(ci, kind)
+        pos: set[int] = set()
+        for seg in gate:
+            hit = by_seg.get(seg)
+            if hit:
+                pos.update(hit)
+        return [units[i] for i in sorted(pos)]
 
     def unit_matches(self, ci: int, u: U.Unit, c: dict) -> bool:
         m = self.matchers[ci]
@@ -209,20 +259,13 @@ class Engine:
                 return False
         return True
 
-    def _gate(self, ci: int, c: dict) -> set[int] | None:
-        """Segments a unit must touch to pass unit_matches(c), or None (no cheap test).
-
-        A 200-page APV has ~10k sentence units and each criterion walks them all; most hold
-        none of the required terms. Same answer as unit_matches, found by set lookups.
-        """
+    def _gate(self, ci: int, c: dict):
+        """Segments a unit must touch to pass unit_matches(c), or None (no cheap test)."""
         m = self.matchers[ci]
         if c.get("all") and not c.get("title_any"):
-            return set(m.spans(c["all"][0]))
+            return m.spans(c["all"][0]).keys()
         if c.get("any"):
-            segs: set[int] = set()
-            for s in c["any"]:
-                segs.update(m.spans(s))
-            return segs
+            return [seg for name in c["any"] for seg in m.spans(name)]
         return None
 
     def _title_matches(self, ci: int, u: U.Unit, sets: list[str]) -> bool:
@@ -231,14 +274,22 @@ class Engine:
         t = self.ctxs[ci].articles[u.art].title_seg
         return t is not None and any(self.matchers[ci].has(s, [t]) for s in sets)
 
-    def subject_state(self, ci: int, u: U.Unit, sets: list[str],
-                      skip_locative: bool = False) -> tuple[str, int | None]:
+    def subject_state(self, ci: int, u: U.Unit, sets, skip_locative: bool = False) -> tuple[str, int | None]:
         """'positive' | 'excluded' | 'absent' for the subject sets in a unit.
 
         skip_locative: a subject named only as the place of another activity ("in een
         openbare inrichting een kansspelautomaat aanwezig te hebben") is not the object
         of that licence.
         """
+        # asked again and again for the same unit: by every regime unit of its article
+        # (_covers) and by the criteria of a rule
+        key = ("subj", ci, u.uid, tuple(sets), skip_locative)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._subject_state(ci, u, sets, skip_locative)
+        return hit
+
+    def _subject_state(self, ci: int, u: U.Unit, sets, skip_locative: bool) -> tuple[str, int | None]:
         m = self.matchers[ci]
         subj = []
         for s in sets:
@@ -343,8 +394,8 @@ class Engine:
         finding = self.finding(rule, status, entry, outs)
         return finding, outs
 
-    def _subject_sets(self, rule: Rule, c: dict) -> list[str]:
-        return list(c.get("terms") or rule.subject)
+    def _subject_sets(self, rule: Rule, c: dict) -> tuple[str, ...]:
+        return tuple(c.get("terms") or rule.subject)
 
     def _candidates(self, rule, c, doc_idx, out, outs):
         """Units matching the co-occurrence fields of c (and the subject when asked)."""
@@ -354,24 +405,23 @@ class Engine:
         if within is not None:
             within_own = {(h.ctx, self.ctxs[h.ctx].units[h.uid].own) for h in within.hits if not h.weak}
         skip_defs = c.get("definitions") == "skip"
+        subj = self._subject_sets(rule, c) if c.get("subject") else None
+        keep_excluded = c.get("negation", "skip") == "keep"
         res = []
         for ci in doc_idx:
-            gate = self._gate(ci, c)
-            for u in self.units_of(ci, kind):
-                if gate is not None and gate.isdisjoint(u.segs):
-                    continue  # unit_matches would say no: none of its segments has a required term
-                if not self.unit_matches(ci, u, c):
-                    continue
+            for u in self._gated_units(ci, kind, c, subj):
                 if within_own is not None and (ci, u.own) not in within_own:
+                    continue
+                if not self.unit_matches(ci, u, c):
                     continue
                 if skip_defs and u.uid in self.def_units(ci):
                     continue
                 focus = None
-                if c.get("subject"):
-                    state, focus = self.subject_state(ci, u, self._subject_sets(rule, c))
+                if subj is not None:
+                    state, focus = self.subject_state(ci, u, subj)
                     if state == "absent":
                         continue
-                    if state == "excluded" and c.get("negation", "skip") != "keep":
+                    if state == "excluded" and not keep_excluded:
                         out.trace.append(f"uitgezonderd: {self.loc(ci, u)} - {self.snippet(ci, u, 140)}")
                         out.notes.append(f"uitgezonderd in {self.loc(ci, u)}")
                         continue
@@ -448,23 +498,28 @@ class Engine:
         if pos:
             return ("covered", pos[:2], "genoemd in hetzelfde artikel")
         # definitions: "T: ... waaronder S" with T the regime's object, or "S: een T ..."
-        rtext = U.unit_text(ctx, r).lower()
-        art = info.article
-        for d in self._defs_near(ci, art.chapter, r.art):
-            du = ctx.units[d.unit]
-            subj_spans, negated, named, in_own, head_spans = self._def_subject(ci, d, subj)
-            if subj_spans and _object_in(d.term, rtext) and not negated:
-                if not named:
-                    return ("covered", [Hit(ci, d.unit, focus=subj_spans[0][0])],
-                            f"definitie van '{d.term}' in {self.loc(ci, du)}")
+        for d, as_term, as_genus in self._subject_defs(ci, subj, info.article.chapter):
+            if as_term is not None and self._names_object(ci, r, d.term):
+                return ("covered", [Hit(ci, d.unit, focus=as_term)],
+                        f"definitie van '{d.term}' in {self.loc(ci, ctx.units[d.unit])}")
             # S is the definiendum and its genus is a defined term the regime names
-            if in_own:
-                if head_spans:
-                    for other in self._genus_defs(ci, d):
-                        if _object_in(other.term, rtext):
-                            return ("covered", [Hit(ci, d.unit, focus=head_spans[0][0])],
-                                    f"'{d.term}' is een {other.term} ({self.loc(ci, du)})")
+            if as_genus is not None:
+                for other in self._genus_defs(ci, d):
+                    if self._names_object(ci, r, other.term):
+                        return ("covered", [Hit(ci, d.unit, focus=as_genus)],
+                                f"'{d.term}' is een {other.term} ({self.loc(ci, ctx.units[d.unit])})")
         return ("absent", [], "")
+
+    def _names_object(self, ci: int, r: U.Unit, term: str) -> bool:
+        """_object_in(term, text of r): asked for the same terms by every regime criterion."""
+        key = ("object", ci, r.uid, term)
+        hit = self._memo.get(key)
+        if hit is None:
+            text = self._memo.get(("lower", ci, r.uid))
+            if text is None:
+                text = self._memo[("lower", ci, r.uid)] = U.unit_text(self.ctxs[ci], r).lower()
+            hit = self._memo[key] = _object_in(term, text)
+        return hit
 
     def _crit_linked(self, rule, c, doc_idx, out, outs):
         target = outs.get(c["link_to"])
@@ -473,11 +528,15 @@ class Engine:
         tarts = target.regime_arts if target and target.regime_arts else \
             {(h.ctx, self.ctxs[h.ctx].units[h.uid].art) for h in (target.hits if target else []) if not h.weak}
         all_regimes = (target.all_regime_arts if target else set()) | tarts
+        per_doc: dict[int, _Regimes] = {}
         for h in cands:
             ctx = self.ctxs[h.ctx]
             u = ctx.units[h.uid]
-            why = self._link(h.ctx, u, tarts, all_regimes, subj)
-            if not why and any(cj == h.ctx for cj, _ in tarts) and \
+            reg = per_doc.get(h.ctx)
+            if reg is None:
+                reg = per_doc[h.ctx] = self._regimes(h.ctx, tarts, all_regimes)
+            why = self._link(h.ctx, u, reg, subj)
+            if not why and reg.targets and \
                     any(self.matchers[h.ctx].has(s, u.segs) for s in c.get("general_scope") or []):
                 # a ground written for every licence of the verordening covers this one too
                 why = "algemene grond voor alle vergunningen van de verordening"
@@ -493,48 +552,59 @@ class Engine:
             out.notes.append("alleen bij een andere regeling gevonden: "
                              + ", ".join(sorted({self.loc(h.ctx, self.ctxs[h.ctx].units[h.uid]) for h in cands})[:4]))
 
-    def _link(self, ci, u, tarts, all_regimes, subj) -> str:
+    def _regimes(self, ci: int, tarts: set, all_regimes: set) -> _Regimes:
+        """The target and other regime articles of document ci, for _link."""
+        arts = self.ctxs[ci].articles
+        # the first target referred to names the link: keep the set's order
+        targets = [(ta, arts[ta].article.number) for cj, ta in tarts if cj == ci]
+        target_arts = {ta for ta, _ in targets}
+        others = [(ta, arts[ta].article.number) for cj, ta in all_regimes if cj == ci and ta not in target_arts]
+        return _Regimes(targets, target_arts, others, sorted({ta for cj, ta in all_regimes if cj == ci}))
+
+    def _lid_text(self, ci: int, u: U.Unit) -> str:
+        """The text of u's lid (all of it, also the other onderdelen), or of u when it has none."""
+        ctx = self.ctxs[ci]
+        if not u.lid:
+            return " ".join(ctx.index.segments[s].text for s in u.segs)
+        key = ("lid_text", ci, u.art, u.lid)
+        hit = self._memo.get(key)
+        if hit is None:
+            units = ctx.units
+            hit = self._memo[key] = " ".join(ctx.index.segments[s].text for uid in ctx.articles[u.art].lid_units
+                                             if units[uid].lid == u.lid for s in units[uid].segs)
+        return hit
+
+    def _link(self, ci: int, u: U.Unit, reg: _Regimes, subj) -> str:
         ctx = self.ctxs[ci]
         if u.art is None:
             return ""
-        if (ci, u.art) in tarts:
+        if u.art in reg.target_arts:
             return "zelfde artikel"
         st, _ = self.subject_state(ci, u, subj)
         if st == "positive":
             return "noemt het onderwerp"
-        info = ctx.articles[u.art]
         # explicit reference from the lid of u, or from the regime article to u's article
-        lid_text = " ".join(ctx.index.segments[s].text for uid in info.lid_units
-                            for s in ctx.units[uid].segs if ctx.units[uid].lid == u.lid) if u.lid else \
-            " ".join(ctx.index.segments[s].text for s in u.segs)
-        def refers(tnum: str) -> bool:
-            if tnum not in lid_text:  # the pattern needs tnum literally; skips the regex (perf)
-                return False
-            return bool(re.search(rf"(?<![\w.:]){re.escape(tnum)}(?![\w]|[.:]\d)", lid_text)) and bool(
-                ":" in tnum or "." in tnum or re.search(r"\bartikel\s+" + re.escape(tnum) + r"\b", lid_text))
-        for (cj, ta) in tarts:
-            if cj != ci:
-                continue
-            tnum = ctx.articles[ta].article.number
-            if refers(tnum):
+        lid_text = self._lid_text(ci, u)
+        for ta, tnum in reg.targets:
+            if _refers(tnum, lid_text):
                 return f"verwijst naar {tnum}"
         # "weigert de vergunning, bedoeld in artikel 2:28" names another regime: the ground
         # belongs to that licence, however close it stands to the subject's own licence
-        if any(cj == ci and (cj, ta) not in tarts and ta != u.art and refers(ctx.articles[ta].article.number)
-               for (cj, ta) in all_regimes):
+        if any(ta != u.art and _refers(tnum, lid_text)
+               for ta, tnum in [x for x in reg.others if x[1] in lid_text]):
             return ""
         # same chapter and afdeling/paragraaf, nearest regime article is a target
-        art = info.article
-        same = [(cj, ta) for (cj, ta) in all_regimes if cj == ci
-                and ctx.articles[ta].article.chapter == art.chapter
+        art = ctx.articles[u.art].article
+        near = reg.arts[bisect_left(reg.arts, u.art - SECTION_WINDOW):bisect_right(reg.arts, u.art + SECTION_WINDOW)]
+        same = [ta for ta in near
+                if ctx.articles[ta].article.chapter == art.chapter
                 and ctx.articles[ta].article.section == art.section
-                and abs(ta - u.art) <= SECTION_WINDOW
                 and (art.section is not None or abs(ta - u.art) <= 3)]
         if same:
-            before = [x for x in same if x[1] <= u.art]
-            nearest = max(before, key=lambda x: x[1]) if before else min(same, key=lambda x: x[1])
-            if nearest in tarts:
-                return f"zelfde afdeling als {ctx.articles[nearest[1]].article.number}"
+            before = [ta for ta in same if ta <= u.art]
+            nearest = max(before) if before else min(same)
+            if nearest in reg.target_arts:
+                return f"zelfde afdeling als {ctx.articles[nearest].article.number}"
         return ""
 
     def _crit_coverage(self, rule, c, doc_idx, out, outs):
@@ -843,10 +913,28 @@ def _object_in(phrase: str, text: str) -> bool:
         return False
     variants = {phrase} | ({phrase[:-1] + "v"} if phrase.endswith("f") else set())
     for v in variants:
+        if not all(w in text for w in v.split()):
+            continue  # every word of v occurs literally in a match: no regex needed
         for mm in _phrase_rx(v).finditer(text):
             if not _LOCATIVE.search(text[max(0, mm.start() - 24):mm.start()]):
                 return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _ref_rx(tnum: str) -> tuple[re.Pattern, re.Pattern | None]:
+    num = re.escape(tnum)
+    # "2:28" and "2.13" are article numbers anywhere; a plain "3" only as "artikel 3"
+    article = None if ":" in tnum or "." in tnum else re.compile(r"\bartikel\s+" + num + r"\b")
+    return re.compile(rf"(?<![\w.:]){num}(?![\w]|[.:]\d)"), article
+
+
+def _refers(tnum: str, text: str) -> bool:
+    """text refers to article number tnum."""
+    if tnum not in text:  # the patterns need tnum literally: skip the regexes
+        return False
+    num, article = _ref_rx(tnum)
+    return bool(num.search(text)) and (article is None or bool(article.search(text)))
 
 
 def subj_term_text(ctx: U.DocCtx, spans) -> list[str]:
