@@ -10,6 +10,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ..model import CriterionResult, Evidence, Finding, StructuredDocument
@@ -32,6 +34,7 @@ class _Regimes(NamedTuple):
     target_arts: set[int]
     others: list[tuple[int, str]]    # the other regimes found
     arts: list[int]                  # every regime article, sorted
+    named: dict[str, list[int]]      # lid text -> the other regimes it refers to
 
 
 @dataclass
@@ -63,41 +66,69 @@ class Matcher:
         self.ctx = ctx
         self.lex = lex
         self._cache: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        self._found: dict[str, list[tuple[list[tuple[int, int]], str]]] = {}  # (spans, note) per term
         self._which: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+        self._seg_starts = [seg.char_start for seg in ctx.index.segments]
 
     def terms_in(self, sets, segs) -> list[tuple[str, str]]:
         """(matched text, lexicon note) of every match of these sets in these segments."""
         out = []
         for name in sets:
+            which = self._texts(name)
             for sp in self.in_segs(name, segs):
-                t, note = self._which.get(name, {}).get(sp, ("", ""))
+                t, note = which.get(sp, ("", ""))
                 t = " ".join(t.split())
                 if t and (t, note) not in out:
                     out.append((t, note))
         return out
 
+    def _texts(self, set_name: str) -> dict[tuple[int, int], tuple[str, str]]:
+        """span -> (matched text, note of the first term that matched it); only reports need
+        it, so it is built on demand."""
+        which = self._which.get(set_name)
+        if which is None:
+            self.spans(set_name)
+            text = self.ctx.index.text
+            which = self._which[set_name] = {}
+            for found, note in self._found[set_name]:
+                for s, e in found:
+                    which.setdefault((s, e), (text[s:e], note))
+        return which
+
     def spans(self, set_name: str) -> dict[int, list[tuple[int, int]]]:
+        """segment -> sorted spans of the set's terms in it."""
         hit = self._cache.get(set_name)
         if hit is not None:
             return hit
         idx: TextIndex = self.ctx.index
+        starts = self._seg_starts
         out: dict[int, list[tuple[int, int]]] = {}
-        which = self._which.setdefault(set_name, {})
+        found = self._found[set_name] = []
         for spec in self.lex.get(set_name).terms:
-            for s, e in idx.find(compiled(spec.term, spec.note, spec.end)):
-                out.setdefault(idx.segment_at(s), []).append((s, e))
-                which.setdefault((s, e), (idx.text[s:e], spec.note))
+            spans = idx.find(compiled(spec.term, spec.note, spec.end))
+            if not spans:
+                continue
+            found.append((spans, spec.note))
+            # the segment of each span, as TextIndex.segment_at finds it, without a call per span
+            segs = map(bisect_right, repeat(starts), map(itemgetter(0), spans))
+            for seg, sp in zip(segs, spans):
+                out.setdefault(seg - 1, []).append(sp)
         for v in out.values():
             v.sort()
         self._cache[set_name] = out
         return out
 
     def in_segs(self, set_name: str, segs) -> list[tuple[int, int]]:
-        sp = self.spans(set_name)
+        sp = self._cache.get(set_name)
+        if sp is None:
+            sp = self.spans(set_name)
         return [x for s in segs if s in sp for x in sp[s]]
 
     def has(self, set_name: str, segs) -> bool:
-        return not self.spans(set_name).keys().isdisjoint(segs)
+        sp = self._cache.get(set_name)
+        if sp is None:
+            sp = self.spans(set_name)
+        return not sp.keys().isdisjoint(segs)
 
 
 class Engine:
@@ -123,26 +154,41 @@ class Engine:
             self._memo[key] = {d.unit for d in self.defs(ci)}
         return self._memo[key]
 
-    def _subject_defs(self, ci: int, subj: tuple[str, ...], chapter) -> list[tuple[U.Definition, Any, Any]]:
-        """The definitions in force in a chapter (its own, chapter 1's or I's, or those
-        outside chapters) through which a regime can cover the subject, in definition order:
-        (d, focus if d's term names the subject, focus if d's genus can name it); see _covers."""
-        key = ("subj_defs", ci, subj, chapter)
+    def _covering_terms(self, ci: int, subj: tuple[str, ...], chapter) -> list[tuple[str, int, int, str]]:
+        """What a regime unit of a chapter must name to cover the subject through a definition
+        in force there (the chapter's own, chapter 1's or I's, or those outside chapters), in
+        the order _covers tries them: (term, definition unit, focus, how). "T: ... waaronder S"
+        asks for T, "S: een T ..." for a defined term T in S's genus. A term is listed once:
+        asked again, it would give the same answer as the first time."""
+        key = ("cover_terms", ci, subj, chapter)
         hit = self._memo.get(key)
         if hit is None:
+            ctx = self.ctxs[ci]
             chapters = (chapter, None, "1", "I")
-            arts = self.ctxs[ci].articles
-            hit = self._memo[key] = [x for x in self._subject_defs_all(ci, subj)
-                                     if arts[x[0].art].article.chapter in chapters]
+            hit, seen = [], set()
+            for d, as_term, as_genus in self._subject_defs(ci, subj):
+                if ctx.articles[d.art].article.chapter not in chapters:
+                    continue
+                loc = self.loc(ci, ctx.units[d.unit])
+                if as_term is not None and d.term not in seen:
+                    seen.add(d.term)
+                    hit.append((d.term, d.unit, as_term, f"definitie van '{d.term}' in {loc}"))
+                if as_genus is not None:
+                    for other in self._genus_defs(ci, d):
+                        if other.term not in seen:
+                            seen.add(other.term)
+                            hit.append((other.term, d.unit, as_genus, f"'{d.term}' is een {other.term} ({loc})"))
+            self._memo[key] = hit
         return hit
 
-    def _subject_defs_all(self, ci: int, subj: tuple[str, ...]) -> list[tuple[U.Definition, Any, Any]]:
+    def _subject_defs(self, ci: int, subj: tuple[str, ...]) -> list[tuple[U.Definition, Any, Any]]:
+        """(d, focus if d's term covers the subject, focus if d defines the subject) of the
+        definitions naming the subject, in definition order (_def_subject)."""
         key = ("subj_defs", ci, subj)
         hit = self._memo.get(key)
         if hit is None:
             ctx = self.ctxs[ci]
-            m = self.matchers[ci]
-            subj_segs = {seg for name in subj for seg in m.spans(name)}
+            subj_segs = self._subject_segs(ci, subj)
             hit = self._memo[key] = []
             for d in self.defs(ci):
                 own = ctx.units[d.unit].own
@@ -152,6 +198,15 @@ class Engine:
                 as_term, as_genus = self._def_subject(ci, d, subj, segs)
                 if as_term is not None or as_genus is not None:
                     hit.append((d, as_term, as_genus))
+        return hit
+
+    def _subject_segs(self, ci: int, subj: tuple[str, ...]) -> set[int]:
+        """The segments naming one of the subject sets."""
+        key = ("subj_segs", ci, subj)
+        hit = self._memo.get(key)
+        if hit is None:
+            m = self.matchers[ci]
+            hit = self._memo[key] = {seg for name in subj for seg in m.spans(name)}
         return hit
 
     def _def_subject(self, ci: int, d: U.Definition, subj, segs: list[int]) -> tuple[Any, Any]:
@@ -206,15 +261,15 @@ class Engine:
             self._memo[key] = hit
         return hit
 
-    def _units_by_seg(self, ci: int, kind: str) -> dict[int, list[int]]:
+    def _units_by_seg(self, ci: int, kind: str) -> list[list[int]]:
         """segment -> positions in units_of(ci, kind) of the units holding it."""
         key = ("by_seg", ci, kind)
         hit = self._memo.get(key)
         if hit is None:
-            hit = self._memo[key] = {}
+            hit = self._memo[key] = [[] for _ in self.ctxs[ci].index.segments]
             for i, u in enumerate(self.units_of(ci, kind)):
                 for s in u.segs:
-                    hit.setdefault(s, []).append(i)
+                    hit[s].append(i)
         return hit
 
     def _gated_units(self, ci: int, kind: str, c: dict, subject=None) -> list[U.Unit]:
@@ -234,28 +289,26 @@ class Engine:
         by_seg = self._units_by_seg(ci, kind)
         pos: set[int] = set()
         for seg in gate:
-            hit = by_seg.get(seg)
-            if hit:
-                pos.update(hit)
+            pos.update(by_seg[seg])
         return [units[i] for i in sorted(pos)]
 
     def unit_matches(self, ci: int, u: U.Unit, c: dict) -> bool:
-        m = self.matchers[ci]
+        has = self.matchers[ci].has
         segs = u.segs
         title_ok = None
-        for s in c.get("all") or []:
-            if not m.has(s, segs):
+        for s in c.get("all") or ():
+            if not has(s, segs):
                 # `title_any`: the article title may stand in for the `all` sets
                 # ("Artikel 3 Beschikkingen waarop de Wet altijd wordt toegepast" + a bare list)
                 if title_ok is None:
                     title_ok = self._title_matches(ci, u, c.get("title_any") or [])
                 if not title_ok:
                     return False
-        anys = c.get("any") or []
-        if anys and not any(m.has(s, segs) for s in anys):
+        anys = c.get("any")
+        if anys and not any(has(s, segs) for s in anys):
             return False
-        for s in c.get("none") or []:
-            if m.has(s, segs):
+        for s in c.get("none") or ():
+            if has(s, segs):
                 return False
         return True
 
@@ -486,8 +539,11 @@ class Engine:
         info = ctx.articles[r.art]
         pos, excl = [], []
         m = self.matchers[ci]
+        subj_segs = self._subject_segs(ci, subj)
         for uid in info.sentence_units:
             v = ctx.units[uid]
+            if subj_segs.isdisjoint(v.segs):
+                continue  # subject_state would say "absent"
             st, f = self.subject_state(ci, v, subj, skip_locative=v.uid == r.uid or v.lid == r.lid)
             if st == "positive" and (v.lid == r.lid or m.has("regime_extension", v.segs)):
                 pos.append(Hit(ci, uid, focus=f))
@@ -498,16 +554,9 @@ class Engine:
         if pos:
             return ("covered", pos[:2], "genoemd in hetzelfde artikel")
         # definitions: "T: ... waaronder S" with T the regime's object, or "S: een T ..."
-        for d, as_term, as_genus in self._subject_defs(ci, subj, info.article.chapter):
-            if as_term is not None and self._names_object(ci, r, d.term):
-                return ("covered", [Hit(ci, d.unit, focus=as_term)],
-                        f"definitie van '{d.term}' in {self.loc(ci, ctx.units[d.unit])}")
-            # S is the definiendum and its genus is a defined term the regime names
-            if as_genus is not None:
-                for other in self._genus_defs(ci, d):
-                    if self._names_object(ci, r, other.term):
-                        return ("covered", [Hit(ci, d.unit, focus=as_genus)],
-                                f"'{d.term}' is een {other.term} ({self.loc(ci, ctx.units[d.unit])})")
+        for term, unit, focus, how in self._covering_terms(ci, subj, info.article.chapter):
+            if self._names_object(ci, r, term):
+                return ("covered", [Hit(ci, unit, focus=focus)], how)
         return ("absent", [], "")
 
     def _names_object(self, ci: int, r: U.Unit, term: str) -> bool:
@@ -559,7 +608,7 @@ class Engine:
         targets = [(ta, arts[ta].article.number) for cj, ta in tarts if cj == ci]
         target_arts = {ta for ta, _ in targets}
         others = [(ta, arts[ta].article.number) for cj, ta in all_regimes if cj == ci and ta not in target_arts]
-        return _Regimes(targets, target_arts, others, sorted({ta for cj, ta in all_regimes if cj == ci}))
+        return _Regimes(targets, target_arts, others, sorted({ta for cj, ta in all_regimes if cj == ci}), {})
 
     def _lid_text(self, ci: int, u: U.Unit) -> str:
         """The text of u's lid (all of it, also the other onderdelen), or of u when it has none."""
@@ -590,8 +639,11 @@ class Engine:
                 return f"verwijst naar {tnum}"
         # "weigert de vergunning, bedoeld in artikel 2:28" names another regime: the ground
         # belongs to that licence, however close it stands to the subject's own licence
-        if any(ta != u.art and _refers(tnum, lid_text)
-               for ta, tnum in [x for x in reg.others if x[1] in lid_text]):
+        named = reg.named.get(lid_text)
+        if named is None:  # the onderdelen of one lid share its text
+            named = reg.named[lid_text] = [ta for ta, tnum in reg.others
+                                           if tnum in lid_text and _refers(tnum, lid_text)]
+        if any(ta != u.art for ta in named):
             return ""
         # same chapter and afdeling/paragraaf, nearest regime article is a target
         art = ctx.articles[u.art].article
@@ -611,12 +663,18 @@ class Engine:
         groups = c.get("groups") or {}
         got, excl = {}, {}
         kind = c.get("unit", "sentence")
+        # the units matching c are the same for every group: find them once
+        matched = {ci: [u for u in self._gated_units(ci, kind, c) if self.unit_matches(ci, u, c)]
+                   for ci in doc_idx} if groups else {}
         for gid, g in groups.items():
-            sets = g.get("sets") if isinstance(g, dict) else g
+            sets = tuple(g.get("sets") if isinstance(g, dict) else g)
             for ci in doc_idx:
-                for u in self.units_of(ci, kind):
-                    if not self.unit_matches(ci, u, c):
-                        continue
+                if not matched[ci]:
+                    continue
+                subj_segs = self._subject_segs(ci, sets)
+                for u in matched[ci]:
+                    if subj_segs.isdisjoint(u.segs):
+                        continue  # subject_state would say "absent"
                     st, f = self.subject_state(ci, u, sets)
                     if st == "positive":
                         got.setdefault(gid, []).append(Hit(ci, u.uid, note=gid, focus=f))
@@ -646,7 +704,7 @@ class Engine:
         for ci in doc_idx:
             ctx = self.ctxs[ci]
             m = self.matchers[ci]
-            for u in self.units_of(ci, c.get("unit", "sentence")):
+            for u in self._gated_units(ci, c.get("unit", "sentence"), c):
                 if not self.unit_matches(ci, u, c):
                     continue
                 own = [u.own] if u.own is not None else u.segs
@@ -686,7 +744,11 @@ class Engine:
     def loc(self, ci: int, u: U.Unit | None) -> str:
         if u is None:
             return "aanhef"
-        return U.location_label(self.ctxs[ci], u)
+        key = ("loc", ci, u.uid)  # traces name the same units for every criterion
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = U.location_label(self.ctxs[ci], u)
+        return hit
 
     def loc_hit(self, h: Hit) -> str:
         return self.loc(h.ctx, self.unit_of(h))
