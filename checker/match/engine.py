@@ -272,24 +272,58 @@ class Engine:
                     hit[s].append(i)
         return hit
 
-    def _gated_units(self, ci: int, kind: str, c: dict, subject=None) -> list[U.Unit]:
-        """units_of(ci, kind) less the units that cannot pass unit_matches(c) (or, when c has
-        no term set to gate on, cannot name the subject sets), in document order.
+    def _units_with(self, ci: int, kind: str, name: str) -> set[int]:
+        """Positions in units_of(ci, kind) of the units with a match of set `name` (shared:
+        do not modify)."""
+        key = ("units_with", ci, kind, name)
+        hit = self._memo.get(key)
+        if hit is None:
+            by_seg = self._units_by_seg(ci, kind)
+            hit = self._memo[key] = set()
+            for seg in self.matchers[ci].spans(name):
+                hit.update(by_seg[seg])
+        return hit
+
+    def _matching_units(self, ci: int, kind: str, c: dict, subject=None) -> list[U.Unit]:
+        """The units of a kind that pass unit_matches(ci, u, c), in document order; when c has
+        no `all` or `any` sets and subject sets are given, only those that name the subject.
 
         A 200-page APV has ~10k sentence units and most hold none of a criterion's terms:
-        look up the units of the gate's segments instead of testing every unit.
+        the answer is found with set operations on the units of each set's segments
+        (_units_with), not by testing every unit. Sets are looked up in unit_matches'
+        order and only while units remain.
         """
         units = self.units_of(ci, kind)
-        gate = self._gate(ci, c)
-        if gate is None and subject:
-            m = self.matchers[ci]
-            gate = [seg for name in subject for seg in m.spans(name)]
-        if gate is None:
-            return units
-        by_seg = self._units_by_seg(ci, kind)
-        pos: set[int] = set()
-        for seg in gate:
-            pos.update(by_seg[seg])
+        anys = c.get("any")
+        if c.get("title_any"):  # the title test is per unit; the `any` sets still gate
+            if anys:
+                pos = set().union(*(self._units_with(ci, kind, name) for name in anys))
+                units = [units[i] for i in sorted(pos)]
+            return [u for u in units if self.unit_matches(ci, u, c)]
+        pos = None
+        for name in c.get("all") or ():
+            pos = set(self._units_with(ci, kind, name)) if pos is None else pos & self._units_with(ci, kind, name)
+            if not pos:
+                return []
+        if anys and pos is None:
+            pos = set().union(*(self._units_with(ci, kind, name) for name in anys))
+        elif anys:
+            kept, rest = set(), pos
+            for name in anys:
+                if not rest:
+                    break
+                found = self._units_with(ci, kind, name)
+                kept |= rest & found
+                rest = rest - found
+            pos = kept
+        elif pos is None and subject:
+            pos = set().union(*(self._units_with(ci, kind, name) for name in subject))
+        if pos is None:
+            pos = set(range(len(units)))
+        for name in c.get("none") or ():
+            if not pos:
+                break
+            pos -= self._units_with(ci, kind, name)
         return [units[i] for i in sorted(pos)]
 
     def unit_matches(self, ci: int, u: U.Unit, c: dict) -> bool:
@@ -311,15 +345,6 @@ class Engine:
             if has(s, segs):
                 return False
         return True
-
-    def _gate(self, ci: int, c: dict):
-        """Segments a unit must touch to pass unit_matches(c), or None (no cheap test)."""
-        m = self.matchers[ci]
-        if c.get("all") and not c.get("title_any"):
-            return m.spans(c["all"][0]).keys()
-        if c.get("any"):
-            return [seg for name in c["any"] for seg in m.spans(name)]
-        return None
 
     def _title_matches(self, ci: int, u: U.Unit, sets: list[str]) -> bool:
         if not sets or u.art is None:
@@ -462,10 +487,8 @@ class Engine:
         keep_excluded = c.get("negation", "skip") == "keep"
         res = []
         for ci in doc_idx:
-            for u in self._gated_units(ci, kind, c, subj):
+            for u in self._matching_units(ci, kind, c, subj):
                 if within_own is not None and (ci, u.own) not in within_own:
-                    continue
-                if not self.unit_matches(ci, u, c):
                     continue
                 if skip_defs and u.uid in self.def_units(ci):
                     continue
@@ -664,8 +687,7 @@ class Engine:
         got, excl = {}, {}
         kind = c.get("unit", "sentence")
         # the units matching c are the same for every group: find them once
-        matched = {ci: [u for u in self._gated_units(ci, kind, c) if self.unit_matches(ci, u, c)]
-                   for ci in doc_idx} if groups else {}
+        matched = {ci: self._matching_units(ci, kind, c) for ci in doc_idx} if groups else {}
         for gid, g in groups.items():
             sets = tuple(g.get("sets") if isinstance(g, dict) else g)
             for ci in doc_idx:
@@ -704,9 +726,7 @@ class Engine:
         for ci in doc_idx:
             ctx = self.ctxs[ci]
             m = self.matchers[ci]
-            for u in self._gated_units(ci, c.get("unit", "sentence"), c):
-                if not self.unit_matches(ci, u, c):
-                    continue
+            for u in self._matching_units(ci, c.get("unit", "sentence"), c):
                 own = [u.own] if u.own is not None else u.segs
                 if any(m.has(s, own) for s in ignore):
                     out.trace.append(f"{self.loc(ci, u)}: alleen vermelding van de wetswijziging, telt niet")
