@@ -154,50 +154,57 @@ class Engine:
             self._memo[key] = {d.unit for d in self.defs(ci)}
         return self._memo[key]
 
-    def _covering_terms(self, ci: int, subj: tuple[str, ...], chapter) -> list[tuple[str, int, int, str]]:
+    def _covering_terms(self, ci: int, subj: tuple[str, ...], chapter) -> list[tuple[str, U.Definition, int, bool]]:
         """What a regime unit of a chapter must name to cover the subject through a definition
         in force there (the chapter's own, chapter 1's or I's, or those outside chapters), in
-        the order _covers tries them: (term, definition unit, focus, how). "T: ... waaronder S"
-        asks for T, "S: een T ..." for a defined term T in S's genus. A term is listed once:
+        the order _covers tries them: (term, definition, focus, term is d's genus). "T: ...
+        waaronder S" asks for T, "S: een T ..." for a defined term T in S's genus. A term is listed once:
         asked again, it would give the same answer as the first time."""
         key = ("cover_terms", ci, subj, chapter)
         hit = self._memo.get(key)
         if hit is None:
-            ctx = self.ctxs[ci]
-            chapters = (chapter, None, "1", "I")
+            by_chapter = self._subject_defs(ci, subj)
+            defs = sorted(x for ch in dict.fromkeys((chapter, None, "1", "I")) for x in by_chapter.get(ch, ()))
             hit, seen = [], set()
-            for d, as_term, as_genus in self._subject_defs(ci, subj):
-                if ctx.articles[d.art].article.chapter not in chapters:
-                    continue
-                loc = self.loc(ci, ctx.units[d.unit])
+            for i, d, as_term, as_genus in defs:
                 if as_term is not None and d.term not in seen:
                     seen.add(d.term)
-                    hit.append((d.term, d.unit, as_term, f"definitie van '{d.term}' in {loc}"))
+                    hit.append((d.term, d, as_term, False))
                 if as_genus is not None:
-                    for other in self._genus_defs(ci, d):
-                        if other.term not in seen:
-                            seen.add(other.term)
-                            hit.append((other.term, d.unit, as_genus, f"'{d.term}' is een {other.term} ({loc})"))
+                    for term in self._genus_terms(ci, i):
+                        if term not in seen:
+                            seen.add(term)
+                            hit.append((term, d, as_genus, True))
             self._memo[key] = hit
         return hit
 
-    def _subject_defs(self, ci: int, subj: tuple[str, ...]) -> list[tuple[U.Definition, Any, Any]]:
-        """(d, focus if d's term covers the subject, focus if d defines the subject) of the
-        definitions naming the subject, in definition order (_def_subject)."""
+    def _subject_defs(self, ci: int, subj: tuple[str, ...]) -> dict[Any, list[tuple[int, U.Definition, Any, Any]]]:
+        """chapter -> (position, d, focus if d's term covers the subject, focus if d defines
+        the subject) of the definitions naming the subject, in definition order (_def_subject)."""
         key = ("subj_defs", ci, subj)
         hit = self._memo.get(key)
         if hit is None:
-            ctx = self.ctxs[ci]
+            arts = self.ctxs[ci].articles
             subj_segs = self._subject_segs(ci, subj)
-            hit = self._memo[key] = []
-            for d in self.defs(ci):
-                own = ctx.units[d.unit].own
-                segs = [own] + U.children(ctx, own)
+            hit = self._memo[key] = {}
+            for i, (d, segs) in enumerate(self._def_segs(ci)):
                 if subj_segs.isdisjoint(segs):
                     continue  # the subject is not in the definition: it cannot help
                 as_term, as_genus = self._def_subject(ci, d, subj, segs)
                 if as_term is not None or as_genus is not None:
-                    hit.append((d, as_term, as_genus))
+                    hit.setdefault(arts[d.art].article.chapter, []).append((i, d, as_term, as_genus))
+        return hit
+
+    def _def_segs(self, ci: int) -> list[tuple[U.Definition, list[int]]]:
+        """Each definition with its segments: its own and its sub-onderdelen."""
+        key = ("def_segs", ci)
+        hit = self._memo.get(key)
+        if hit is None:
+            ctx = self.ctxs[ci]
+            hit = self._memo[key] = []
+            for d in self.defs(ci):
+                own = ctx.units[d.unit].own
+                hit.append((d, [own] + U.children(ctx, own)))
         return hit
 
     def _subject_segs(self, ci: int, subj: tuple[str, ...]) -> set[int]:
@@ -215,7 +222,7 @@ class Engine:
         the subject itself; focus if the subject is the definiendum: "S: een T ...")."""
         ctx = self.ctxs[ci]
         m = self.matchers[ci]
-        own = ctx.units[d.unit].own
+        own = segs[0]
         subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
         as_term = as_genus = None
         if subj_spans and not _negated_in_def(ctx, subj_spans, m, segs) \
@@ -228,18 +235,28 @@ class Engine:
             as_genus = head[0][0]
         return as_term, as_genus
 
-    def _genus_defs(self, ci: int, d: U.Definition) -> list[U.Definition]:
-        """The other defined terms named in d's genus, in definition order (cached: this is
-        asked for every regime unit, and the pairwise test is quadratic in definitions)."""
-        key = ("genus", ci, id(d))
+    def _genus_terms(self, ci: int, me: int) -> list[str]:
+        """The terms of the other definitions named in the genus of definition `me` (a
+        position in defs), in the order of their first definition other than `me` (cached:
+        asked for every regime unit; quadratic in terms)."""
+        key = ("genus", ci, me)
         hit = self._memo.get(key)
         if hit is None:
-            firsts = self._memo.get(("first_words", ci))
-            if firsts is None:  # _phrase_in needs the first word (but for a final f/v) in the text
-                firsts = self._memo[("first_words", ci)] = [
-                    (o, o.term.lower().split()[0][:-1]) for o in self.defs(ci) if o.term.strip()]
-            head = d.head
-            hit = self._memo[key] = [o for o, w in firsts if w in head and o is not d and _phrase_in(o.term, head)]
+            terms = self._memo.get(("def_terms", ci))
+            if terms is None:  # (term, first word but for a final f/v, positions of its definitions)
+                where: dict[str, list[int]] = {}
+                for i, o in enumerate(self.defs(ci)):
+                    if o.term.strip():
+                        where.setdefault(o.term, []).append(i)
+                terms = self._memo[("def_terms", ci)] = [(t, t.lower().split()[0][:-1], w) for t, w in where.items()]
+            head = self.defs(ci)[me].head
+            found = []
+            for term, first_word, at in terms:
+                if first_word in head:  # _phrase_in needs it in the text
+                    first = next((i for i in at if i != me), None)
+                    if first is not None and _phrase_in(term, head):
+                        found.append((first, term))
+            hit = self._memo[key] = [t for _, t in sorted(found)]
         return hit
 
     def refs(self, ci: int, ai: int) -> set[str]:
@@ -577,9 +594,11 @@ class Engine:
         if pos:
             return ("covered", pos[:2], "genoemd in hetzelfde artikel")
         # definitions: "T: ... waaronder S" with T the regime's object, or "S: een T ..."
-        for term, unit, focus, how in self._covering_terms(ci, subj, info.article.chapter):
+        for term, d, focus, genus in self._covering_terms(ci, subj, info.article.chapter):
             if self._names_object(ci, r, term):
-                return ("covered", [Hit(ci, unit, focus=focus)], how)
+                loc = self.loc(ci, ctx.units[d.unit])
+                return ("covered", [Hit(ci, d.unit, focus=focus)],
+                        f"'{d.term}' is een {term} ({loc})" if genus else f"definitie van '{d.term}' in {loc}")
         return ("absent", [], "")
 
     def _names_object(self, ci: int, r: U.Unit, term: str) -> bool:
@@ -975,14 +994,20 @@ def _phrase_rx(phrase: str) -> re.Pattern:
     return re.compile(r"\b" + r"\s+".join(alts) + r"\b")
 
 
-def _phrase_in(phrase: str, text: str) -> bool:
+@lru_cache(maxsize=4096)
+def _phrase_forms(phrase: str) -> tuple[tuple[tuple[str, ...], re.Pattern], ...]:
+    """(words, pattern) of each form of a phrase: as written and, after a final f, with v.
+    Every word occurs literally in a match: a cheap test before the pattern."""
     phrase = phrase.strip().lower()
     if not phrase:
-        return False
-    variants = {phrase}
-    if phrase.endswith("f"):
-        variants.add(phrase[:-1] + "v")
-    return any(_phrase_rx(v).search(text) for v in variants)
+        return ()
+    forms = [phrase] + ([phrase[:-1] + "v"] if phrase.endswith("f") else [])
+    return tuple((tuple(v.lower().split()), _phrase_rx(v)) for v in forms)
+
+
+def _phrase_in(phrase: str, text: str) -> bool:
+    return any(all(w in text for w in words) and rx.search(text) is not None
+               for words, rx in _phrase_forms(phrase))
 
 
 _LOCATIVE = re.compile(r"\b(?:in|op|bij|binnen|vanuit|nabij|naast)\s+(?:een|de|het|die|dat)?\s*$", re.I)
@@ -990,14 +1015,10 @@ _LOCATIVE = re.compile(r"\b(?:in|op|bij|binnen|vanuit|nabij|naast)\s+(?:een|de|h
 
 def _object_in(phrase: str, text: str) -> bool:
     """The phrase occurs in text other than as a place ("in een openbare inrichting")."""
-    phrase = phrase.strip().lower()
-    if not phrase:
-        return False
-    variants = {phrase} | ({phrase[:-1] + "v"} if phrase.endswith("f") else set())
-    for v in variants:
-        if not all(w in text for w in v.split()):
-            continue  # every word of v occurs literally in a match: no regex needed
-        for mm in _phrase_rx(v).finditer(text):
+    for words, rx in _phrase_forms(phrase):
+        if not all(w in text for w in words):
+            continue
+        for mm in rx.finditer(text):
             if not _LOCATIVE.search(text[max(0, mm.start() - 24):mm.start()]):
                 return True
     return False
