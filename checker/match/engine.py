@@ -67,6 +67,7 @@ class Matcher:
         self.lex = lex
         self._cache: dict[str, dict[int, list[tuple[int, int]]]] = {}
         self._found: dict[str, list[tuple[list[tuple[int, int]], str]]] = {}  # (spans, note) per term
+        self._term_spans: dict[tuple, list[tuple[int, int]]] = {}  # TextIndex.find per term spec
         self._which: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
         self._seg_starts = [seg.char_start for seg in ctx.index.segments]
 
@@ -105,7 +106,10 @@ class Matcher:
         out: dict[int, list[tuple[int, int]]] = {}
         found = self._found[set_name] = []
         for spec in self.lex.get(set_name).terms:
-            spans = idx.find(compiled(spec.term, spec.note, spec.end))
+            key = (spec.term, spec.note, spec.end)
+            spans = self._term_spans.get(key)
+            if spans is None:  # sets share terms ("horecabedrijf"): search each term once
+                spans = self._term_spans[key] = idx.find(compiled(*key))
             if not spans:
                 continue
             found.append((spans, spec.note))
@@ -378,10 +382,15 @@ class Engine:
         """
         # asked again and again for the same unit: by every regime unit of its article
         # (_covers) and by the criteria of a rule
-        key = ("subj", ci, u.uid, tuple(sets), skip_locative)
+        sets = tuple(sets)
+        key = ("subj", ci, u.uid, sets, skip_locative)
         hit = self._memo.get(key)
         if hit is None:
-            hit = self._memo[key] = self._subject_state(ci, u, sets, skip_locative)
+            if self._subject_segs(ci, sets).isdisjoint(u.segs):
+                hit = ("absent", None)  # no subject term in the unit at all
+            else:
+                hit = self._subject_state(ci, u, sets, skip_locative)
+            self._memo[key] = hit
         return hit
 
     def _subject_state(self, ci: int, u: U.Unit, sets, skip_locative: bool) -> tuple[str, int | None]:
@@ -829,7 +838,7 @@ class Engine:
             ef = ef.get(status)
         if ef:
             order = [o for o in order if o in ef]
-        evidence: list[Evidence] = []
+        found: list[tuple[str, str | None, U.Unit | None, Hit, str]] = []  # (document, location, unit, hit, role)
         seen = set()
         for cid in order:
             o = outs[cid]
@@ -843,16 +852,16 @@ class Engine:
                 seen.add(key)
                 seen.add(per_art)
                 art = ctx.articles[u.art].article if u and u.art is not None else None
-                evidence.append(Evidence(document=ctx.doc.path, location=art.number if art else None,
-                                         page=(u.page if u else None),
-                                         quote=self.snippet(h.ctx, u, 300, h.focus), role=cid))
-        # one evidence per article first (decisive first), then the rest
+                found.append((ctx.doc.path, art.number if art else None, u, h, cid))
+        # one evidence per article first (decisive first), then the rest; quotes only for those
         first, rest, arts = [], [], set()
-        for e in evidence:
-            k = (e.document, e.location)
+        for e in found:
+            k = e[:2]
             (rest if k in arts else first).append(e)
             arts.add(k)
-        evidence = (first + rest)[:12]
+        evidence = [Evidence(document=doc, location=loc, page=(u.page if u else None),
+                             quote=self.snippet(h.ctx, u, 300, h.focus), role=cid)
+                    for doc, loc, u, h, cid in (first + rest)[:12]]
         criteria = []
         for c in rule.criteria:
             o = outs[c["id"]]
