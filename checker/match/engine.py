@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -65,11 +65,13 @@ class Matcher:
     def __init__(self, ctx: U.DocCtx, lex: Lexicon):
         self.ctx = ctx
         self.lex = lex
-        self._cache: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        self._cache: dict[str, _SetMatches] = {}
         self._found: dict[str, list[tuple[list[tuple[int, int]], str]]] = {}  # (spans, note) per term
         self._term_spans: dict[tuple, list[tuple[int, int]]] = {}  # TextIndex.find per term spec
         self._which: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
-        self._seg_starts = [seg.char_start for seg in ctx.index.segments]
+        # segment i holds the offsets [bounds[i], bounds[i + 1]) (TextIndex.segment_at)
+        self._seg_starts = [seg.char_start for seg in ctx.index.segments] + [len(ctx.index.text) + 1]
+        self._seg_ends = self._seg_starts[1:]
 
     def terms_in(self, sets, segs) -> list[tuple[str, str]]:
         """(matched text, lexicon note) of every match of these sets in these segments."""
@@ -88,7 +90,7 @@ class Matcher:
         it, so it is built on demand."""
         which = self._which.get(set_name)
         if which is None:
-            self.spans(set_name)
+            self._lookup(set_name)
             text = self.ctx.index.text
             which = self._which[set_name] = {}
             for found, note in self._found[set_name]:
@@ -96,43 +98,52 @@ class Matcher:
                     which.setdefault((s, e), (text[s:e], note))
         return which
 
-    def spans(self, set_name: str) -> dict[int, list[tuple[int, int]]]:
-        """segment -> sorted spans of the set's terms in it."""
+    def _lookup(self, set_name: str) -> _SetMatches:
         hit = self._cache.get(set_name)
         if hit is not None:
             return hit
         idx: TextIndex = self.ctx.index
-        starts = self._seg_starts
-        out: dict[int, list[tuple[int, int]]] = {}
         found = self._found[set_name] = []
         for spec in self.lex.get(set_name).terms:
             key = (spec.term, spec.note, spec.end)
             spans = self._term_spans.get(key)
             if spans is None:  # sets share terms ("horecabedrijf"): search each term once
                 spans = self._term_spans[key] = idx.find(compiled(*key))
-            if not spans:
-                continue
-            found.append((spans, spec.note))
-            # the segment of each span, as TextIndex.segment_at finds it, without a call per span
-            segs = map(bisect_right, repeat(starts), map(itemgetter(0), spans))
-            for seg, sp in zip(segs, spans):
-                out.setdefault(seg - 1, []).append(sp)
-        for v in out.values():
-            v.sort()
-        self._cache[set_name] = out
-        return out
+            if spans:
+                found.append((spans, spec.note))
+        # all spans in text order; a segment's spans are found by bisection (in_segs), so no
+        # Python-level work per span here (a large APV has ~15k)
+        spans = sorted(chain.from_iterable(f for f, _ in found))
+        begins = list(map(itemgetter(0), spans))
+        # the segment of a span (TextIndex.segment_at): the number of segments ending before it
+        segs = set(map(bisect_right, repeat(self._seg_ends), begins))
+        hit = self._cache[set_name] = _SetMatches(segs, spans, begins)
+        return hit
+
+    def segments(self, set_name: str) -> set[int]:
+        """The segments with a match of the set (shared: do not modify)."""
+        return self._lookup(set_name).segs
 
     def in_segs(self, set_name: str, segs) -> list[tuple[int, int]]:
-        sp = self._cache.get(set_name)
-        if sp is None:
-            sp = self.spans(set_name)
-        return [x for s in segs if s in sp for x in sp[s]]
+        """The set's spans in these segments, segment by segment, each in text order."""
+        found = self._cache.get(set_name) or self._lookup(set_name)
+        out: list[tuple[int, int]] = []
+        bounds = self._seg_starts
+        for s in segs:
+            if s in found.segs:
+                out += found.spans[bisect_left(found.begins, bounds[s]):bisect_left(found.begins, bounds[s + 1])]
+        return out
 
     def has(self, set_name: str, segs) -> bool:
-        sp = self._cache.get(set_name)
-        if sp is None:
-            sp = self.spans(set_name)
-        return not sp.keys().isdisjoint(segs)
+        found = self._cache.get(set_name) or self._lookup(set_name)
+        return not found.segs.isdisjoint(segs)
+
+
+class _SetMatches(NamedTuple):
+    """Where one term set matches in a document."""
+    segs: set[int]                   # segments with a match
+    spans: list[tuple[int, int]]     # every match (once per term that found it), in text order
+    begins: list[int]                # their start offsets
 
 
 class Engine:
@@ -217,7 +228,7 @@ class Engine:
         hit = self._memo.get(key)
         if hit is None:
             m = self.matchers[ci]
-            hit = self._memo[key] = {seg for name in subj for seg in m.spans(name)}
+            hit = self._memo[key] = {seg for name in subj for seg in m.segments(name)}
         return hit
 
     def _def_subject(self, ci: int, d: U.Definition, subj, segs: list[int]) -> tuple[Any, Any]:
@@ -301,7 +312,7 @@ class Engine:
         if hit is None:
             by_seg = self._units_by_seg(ci, kind)
             hit = self._memo[key] = set()
-            for seg in self.matchers[ci].spans(name):
+            for seg in self.matchers[ci].segments(name):
                 hit.update(by_seg[seg])
         return hit
 
