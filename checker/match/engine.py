@@ -172,9 +172,9 @@ class Engine:
     def _covering_terms(self, ci: int, subj: tuple[str, ...], chapter) -> list[tuple[str, U.Definition, int, bool]]:
         """What a regime unit of a chapter must name to cover the subject through a definition
         in force there (the chapter's own, chapter 1's or I's, or those outside chapters), in
-        the order _covers tries them: (term, definition, focus, term is d's genus). "T: ...
-        waaronder S" asks for T, "S: een T ..." for a defined term T in S's genus. A term is listed once:
-        asked again, it would give the same answer as the first time."""
+        the order _covers tries them: (term, definition, focus, term is in d's genus).
+        "T: ... waaronder S" asks for T, "S: een T ..." for a defined term T in S's genus.
+        A term is listed once: asked again, it would give the same answer."""
         key = ("cover_terms", ci, subj, chapter)
         hit = self._memo.get(key)
         if hit is None:
@@ -288,7 +288,7 @@ class Engine:
             ctx = self.ctxs[ci]
             if kind == "document":
                 hit = [ctx.units[ctx.document_unit]]
-            else:  # ~15k units in a large APV
+            else:  # thousands of units in a large APV
                 hit = [u for u in ctx.units if u.kind == kind]
             self._memo[key] = hit
         return hit
@@ -320,10 +320,10 @@ class Engine:
         """The units of a kind that pass unit_matches(ci, u, c), in document order; when c has
         no `all` or `any` sets and subject sets are given, only those that name the subject.
 
-        A 200-page APV has ~10k sentence units and most hold none of a criterion's terms:
-        the answer is found with set operations on the units of each set's segments
-        (_units_with), not by testing every unit. Sets are looked up in unit_matches'
-        order and only while units remain.
+        A 200-page APV has thousands of units of each kind and most hold none of a
+        criterion's terms: the answer is found with set operations on the units of each
+        set's segments (_units_with), not by testing every unit. Sets are looked up in
+        unit_matches' order and only while units remain.
         """
         units = self.units_of(ci, kind)
         anys = c.get("any")
