@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from itertools import chain, repeat
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from ..model import CriterionResult, Evidence, Finding, StructuredDocument
 from . import units as U
@@ -23,6 +26,15 @@ EXCL_BEFORE = 70   # chars before the cue ("op een speelautomatenhal niet van to
 # a sentence that restricts the previous one: "Dit gebeurt alleen ...", "Hij doet dat uitsluitend ..."
 _RESTRICT = re.compile(r"\b(?:alleen|uitsluitend|slechts|enkel|pas)\b", re.I)
 SECTION_WINDOW = 6  # max distance in articles for a same-afdeling link
+
+
+class _Regimes(NamedTuple):
+    """The regime articles a `linked` criterion links to, in one document."""
+    targets: list[tuple[int, str]]   # (article, number) of the criterion's targets
+    target_arts: set[int]
+    others: list[tuple[int, str]]    # the other regimes found
+    arts: list[int]                  # every regime article, sorted
+    named: dict[str, list[int]]      # lid text -> the other regimes it refers to
 
 
 @dataclass
@@ -53,46 +65,85 @@ class Matcher:
     def __init__(self, ctx: U.DocCtx, lex: Lexicon):
         self.ctx = ctx
         self.lex = lex
-        self._cache: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        self._cache: dict[str, _SetMatches] = {}
+        self._found: dict[str, list[tuple[list[tuple[int, int]], str]]] = {}  # (spans, note) per term
+        self._term_spans: dict[tuple, list[tuple[int, int]]] = {}  # TextIndex.find per term spec
         self._which: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+        # segment i holds the offsets [bounds[i], bounds[i + 1]) (TextIndex.segment_at)
+        self._seg_starts = [seg.char_start for seg in ctx.index.segments] + [len(ctx.index.text) + 1]
+        self._seg_ends = self._seg_starts[1:]
 
     def terms_in(self, sets, segs) -> list[tuple[str, str]]:
         """(matched text, lexicon note) of every match of these sets in these segments."""
         out = []
         for name in sets:
+            which = self._texts(name)
             for sp in self.in_segs(name, segs):
-                t, note = self._which.get(name, {}).get(sp, ("", ""))
+                t, note = which.get(sp, ("", ""))
                 t = " ".join(t.split())
                 if t and (t, note) not in out:
                     out.append((t, note))
         return out
 
-    def spans(self, set_name: str) -> dict[int, list[tuple[int, int]]]:
+    def _texts(self, set_name: str) -> dict[tuple[int, int], tuple[str, str]]:
+        """span -> (matched text, note of the first term that matched it); only reports need
+        it, so it is built on demand."""
+        which = self._which.get(set_name)
+        if which is None:
+            self._lookup(set_name)
+            text = self.ctx.index.text
+            which = self._which[set_name] = {}
+            for found, note in self._found[set_name]:
+                for s, e in found:
+                    which.setdefault((s, e), (text[s:e], note))
+        return which
+
+    def _lookup(self, set_name: str) -> _SetMatches:
         hit = self._cache.get(set_name)
         if hit is not None:
             return hit
         idx: TextIndex = self.ctx.index
-        out: dict[int, list[tuple[int, int]]] = {}
-        which = self._which.setdefault(set_name, {})
+        found = self._found[set_name] = []
         for spec in self.lex.get(set_name).terms:
-            for s, e in idx.find(compiled(spec.term, spec.note, spec.end)):
-                out.setdefault(idx.segment_at(s), []).append((s, e))
-                which.setdefault((s, e), (idx.text[s:e], spec.note))
-        for v in out.values():
-            v.sort()
-        self._cache[set_name] = out
-        return out
+            key = (spec.term, spec.note, spec.end)
+            spans = self._term_spans.get(key)
+            if spans is None:  # sets share terms ("horecabedrijf"): search each term once
+                spans = self._term_spans[key] = idx.find(compiled(*key))
+            if spans:
+                found.append((spans, spec.note))
+        # all spans in text order; a segment's spans are found by bisection (in_segs), so no
+        # Python-level work per span here (a large APV has ~15k)
+        spans = sorted(chain.from_iterable(f for f, _ in found))
+        begins = list(map(itemgetter(0), spans))
+        # the segment of a span (TextIndex.segment_at): the number of segments ending before it
+        segs = set(map(bisect_right, repeat(self._seg_ends), begins))
+        hit = self._cache[set_name] = _SetMatches(segs, spans, begins)
+        return hit
+
+    def segments(self, set_name: str) -> set[int]:
+        """The segments with a match of the set (shared: do not modify)."""
+        return self._lookup(set_name).segs
 
     def in_segs(self, set_name: str, segs) -> list[tuple[int, int]]:
-        sp = self.spans(set_name)
-        res = []
+        """The set's spans in these segments, segment by segment, each in text order."""
+        found = self._cache.get(set_name) or self._lookup(set_name)
+        out: list[tuple[int, int]] = []
+        bounds = self._seg_starts
         for s in segs:
-            res.extend(sp.get(s, ()))
-        return res
+            if s in found.segs:
+                out += found.spans[bisect_left(found.begins, bounds[s]):bisect_left(found.begins, bounds[s + 1])]
+        return out
 
     def has(self, set_name: str, segs) -> bool:
-        sp = self.spans(set_name)
-        return any(s in sp for s in segs)
+        found = self._cache.get(set_name) or self._lookup(set_name)
+        return not found.segs.isdisjoint(segs)
+
+
+class _SetMatches(NamedTuple):
+    """Where one term set matches in a document."""
+    segs: set[int]                   # segments with a match
+    spans: list[tuple[int, int]]     # every match (once per term that found it), in text order
+    begins: list[int]                # their start offsets
 
 
 class Engine:
@@ -118,61 +169,110 @@ class Engine:
             self._memo[key] = {d.unit for d in self.defs(ci)}
         return self._memo[key]
 
-    def _defs_near(self, ci: int, chapter, ai: int) -> list[U.Definition]:
-        """Definitions in force for an article: its own chapter's, chapter 1's (or I, or none)
-        and its own article's, in definition order."""
-        defs = self.defs(ci)
-        key = ("near", ci, chapter)
-        near = self._memo.get(key)
-        if near is None:
-            arts = self.ctxs[ci].articles
-            near = self._memo[key] = [i for i, d in enumerate(defs)
-                                      if arts[d.art].article.chapter in (chapter, None, "1", "I")]
-        by_art = self._memo.get(("defs_by_art", ci))
-        if by_art is None:
-            by_art = self._memo[("defs_by_art", ci)] = {}
-            for i, d in enumerate(defs):
-                by_art.setdefault(d.art, []).append(i)
-        own = by_art.get(ai)
-        idx = sorted(set(near).union(own)) if own else near
-        return [defs[i] for i in idx]
+    def _covering_terms(self, ci: int, subj: tuple[str, ...], chapter) -> list[tuple[str, U.Definition, int, bool]]:
+        """What a regime unit of a chapter must name to cover the subject through a definition
+        in force there (the chapter's own, chapter 1's or I's, or those outside chapters), in
+        the order _covers tries them: (term, definition, focus, term is in d's genus).
+        "T: ... waaronder S" asks for T, "S: een T ..." for a defined term T in S's genus.
+        A term is listed once: asked again, it would give the same answer."""
+        key = ("cover_terms", ci, subj, chapter)
+        hit = self._memo.get(key)
+        if hit is None:
+            by_chapter = self._subject_defs(ci, subj)
+            defs = sorted(x for ch in dict.fromkeys((chapter, None, "1", "I")) for x in by_chapter.get(ch, ()))
+            hit, seen = [], set()
+            for i, d, as_term, as_genus in defs:
+                if as_term is not None and d.term not in seen:
+                    seen.add(d.term)
+                    hit.append((d.term, d, as_term, False))
+                if as_genus is not None:
+                    for term in self._genus_terms(ci, i):
+                        if term not in seen:
+                            seen.add(term)
+                            hit.append((term, d, as_genus, True))
+            self._memo[key] = hit
+        return hit
 
-    def _def_subject(self, ci: int, d: U.Definition, subj: list[str]) -> tuple:
-        """What _covers needs of definition d for these subject sets; it depends on d and
-        the sets only, not on the regime unit, so it is computed once per definition."""
-        key = ("defsubj", ci, id(d), tuple(subj))
+    def _subject_defs(self, ci: int, subj: tuple[str, ...]) -> dict[Any, list[tuple[int, U.Definition, Any, Any]]]:
+        """chapter -> (position, d, focus if d's term covers the subject, focus if d defines
+        the subject) of the definitions naming the subject, in definition order (_def_subject)."""
+        key = ("subj_defs", ci, subj)
+        hit = self._memo.get(key)
+        if hit is None:
+            arts = self.ctxs[ci].articles
+            subj_segs = self._subject_segs(ci, subj)
+            hit = self._memo[key] = {}
+            for i, (d, segs) in enumerate(self._def_segs(ci)):
+                if subj_segs.isdisjoint(segs):
+                    continue  # the subject is not in the definition: it cannot help
+                as_term, as_genus = self._def_subject(ci, d, subj, segs)
+                if as_term is not None or as_genus is not None:
+                    hit.setdefault(arts[d.art].article.chapter, []).append((i, d, as_term, as_genus))
+        return hit
+
+    def _def_segs(self, ci: int) -> list[tuple[U.Definition, list[int]]]:
+        """Each definition with its segments: its own and its sub-onderdelen."""
+        key = ("def_segs", ci)
         hit = self._memo.get(key)
         if hit is None:
             ctx = self.ctxs[ci]
-            m = self.matchers[ci]
-            du = ctx.units[d.unit]
-            segs = [du.own] + U.children(ctx, du.own)
-            subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
-            negated = bool(subj_spans) and _negated_in_def(ctx, subj_spans, m, segs)
-            named = bool(subj_spans) and _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans)))
-            in_own = any(m.in_segs(s, [du.own]) for s in subj)
-            head_spans = []
-            if in_own:
-                own = ctx.index.segments[du.own]
-                head_start = own.char_start + max(own.text.find(":"), 0)
-                head_spans = [sp for s in subj for sp in m.in_segs(s, [du.own]) if sp[0] < head_start]
-            hit = self._memo[key] = (subj_spans, negated, named, in_own, head_spans)
+            hit = self._memo[key] = []
+            for d in self.defs(ci):
+                own = ctx.units[d.unit].own
+                hit.append((d, [own] + U.children(ctx, own)))
         return hit
 
-    def _genus_defs(self, ci: int, d: U.Definition) -> list[U.Definition]:
-        """The other defined terms named in d's genus, in definition order (cached: this is
-        asked for every regime unit, and the pairwise test is quadratic in definitions)."""
-        key = ("genus", ci, id(d))
-        if key not in self._memo:
-            out = []
-            for o in self.defs(ci):
-                words = o.term.lower().split()
-                if o is d or (words and words[0][:-1] not in d.head):
-                    continue  # _phrase_in needs the first word (but for a final f/v) in the text
-                if _phrase_in(o.term, d.head):
-                    out.append(o)
-            self._memo[key] = out
-        return self._memo[key]
+    def _subject_segs(self, ci: int, subj: tuple[str, ...]) -> set[int]:
+        """The segments naming one of the subject sets."""
+        key = ("subj_segs", ci, subj)
+        hit = self._memo.get(key)
+        if hit is None:
+            m = self.matchers[ci]
+            hit = self._memo[key] = {seg for name in subj for seg in m.segments(name)}
+        return hit
+
+    def _def_subject(self, ci: int, d: U.Definition, subj, segs: list[int]) -> tuple[Any, Any]:
+        """How definition d (own segment and sub-onderdelen: segs) names the subject sets:
+        (focus if its term covers the subject: "T: ... waaronder S", not negated and not
+        the subject itself; focus if the subject is the definiendum: "S: een T ...")."""
+        ctx = self.ctxs[ci]
+        m = self.matchers[ci]
+        own = segs[0]
+        subj_spans = [sp for s in subj for sp in m.in_segs(s, segs)]
+        as_term = as_genus = None
+        if subj_spans and not _negated_in_def(ctx, subj_spans, m, segs) \
+                and not _phrase_in(d.term, " ".join(subj_term_text(ctx, subj_spans))):
+            as_term = subj_spans[0][0]
+        seg = ctx.index.segments[own]
+        head_start = seg.char_start + max(seg.text.find(":"), 0)
+        head = [sp for s in subj for sp in m.in_segs(s, [own]) if sp[0] < head_start]
+        if head:
+            as_genus = head[0][0]
+        return as_term, as_genus
+
+    def _genus_terms(self, ci: int, me: int) -> list[str]:
+        """The terms of the other definitions named in the genus of definition `me` (a
+        position in defs), in the order of their first definition other than `me` (cached:
+        asked for every regime unit; quadratic in terms)."""
+        key = ("genus", ci, me)
+        hit = self._memo.get(key)
+        if hit is None:
+            terms = self._memo.get(("def_terms", ci))
+            if terms is None:  # (term, first word but for a final f/v, positions of its definitions)
+                where: dict[str, list[int]] = {}
+                for i, o in enumerate(self.defs(ci)):
+                    if o.term.strip():
+                        where.setdefault(o.term, []).append(i)
+                terms = self._memo[("def_terms", ci)] = [(t, t.lower().split()[0][:-1], w) for t, w in where.items()]
+            head = self.defs(ci)[me].head
+            found = []
+            for term, first_word, at in terms:
+                if first_word in head:  # _phrase_in needs it in the text
+                    first = next((i for i in at if i != me), None)
+                    if first is not None and _phrase_in(term, head):
+                        found.append((first, term))
+            hit = self._memo[key] = [t for _, t in sorted(found)]
+        return hit
 
     def refs(self, ci: int, ai: int) -> set[str]:
         key = (ci, ai)
@@ -181,49 +281,102 @@ class Engine:
         return self._refs[key]
 
     def units_of(self, ci: int, kind: str) -> list[U.Unit]:
-        ctx = self.ctxs[ci]
-        if kind == "document":
-            return [ctx.units[ctx.document_unit]]
+        """The units of one kind, in document order (a shared list: do not modify)."""
         key = ("units_of", ci, kind)
-        if key not in self._memo:  # ~15k units in a large APV, walked by every criterion
-            self._memo[key] = [u for u in ctx.units if u.kind == kind]
-        return list(self._memo[key])
+        hit = self._memo.get(key)
+        if hit is None:
+            ctx = self.ctxs[ci]
+            if kind == "document":
+                hit = [ctx.units[ctx.document_unit]]
+            else:  # thousands of units in a large APV
+                hit = [u for u in ctx.units if u.kind == kind]
+            self._memo[key] = hit
+        return hit
+
+    def _units_by_seg(self, ci: int, kind: str) -> list[list[int]]:
+        """segment -> positions in units_of(ci, kind) of the units holding it."""
+        key = ("by_seg", ci, kind)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = [[] for _ in self.ctxs[ci].index.segments]
+            for i, u in enumerate(self.units_of(ci, kind)):
+                for s in u.segs:
+                    hit[s].append(i)
+        return hit
+
+    def _units_with(self, ci: int, kind: str, name: str) -> set[int]:
+        """Positions in units_of(ci, kind) of the units with a match of set `name` (shared:
+        do not modify)."""
+        key = ("units_with", ci, kind, name)
+        hit = self._memo.get(key)
+        if hit is None:
+            by_seg = self._units_by_seg(ci, kind)
+            hit = self._memo[key] = set()
+            for seg in self.matchers[ci].segments(name):
+                hit.update(by_seg[seg])
+        return hit
+
+    def _matching_units(self, ci: int, kind: str, c: dict, subject=None) -> list[U.Unit]:
+        """The units of a kind that pass unit_matches(ci, u, c), in document order; when c has
+        no `all` or `any` sets and subject sets are given, only those that name the subject.
+
+        A 200-page APV has thousands of units of each kind and most hold none of a
+        criterion's terms: the answer is found with set operations on the units of each
+        set's segments (_units_with), not by testing every unit. Sets are looked up in
+        unit_matches' order and only while units remain.
+        """
+        units = self.units_of(ci, kind)
+        anys = c.get("any")
+        if c.get("title_any"):  # the title test is per unit; the `any` sets still gate
+            if anys:
+                pos = set().union(*(self._units_with(ci, kind, name) for name in anys))
+                units = [units[i] for i in sorted(pos)]
+            return [u for u in units if self.unit_matches(ci, u, c)]
+        pos = None
+        for name in c.get("all") or ():
+            pos = set(self._units_with(ci, kind, name)) if pos is None else pos & self._units_with(ci, kind, name)
+            if not pos:
+                return []
+        if anys and pos is None:
+            pos = set().union(*(self._units_with(ci, kind, name) for name in anys))
+        elif anys:
+            kept, rest = set(), pos
+            for name in anys:
+                if not rest:
+                    break
+                found = self._units_with(ci, kind, name)
+                kept |= rest & found
+                rest = rest - found
+            pos = kept
+        elif pos is None and subject:
+            pos = set().union(*(self._units_with(ci, kind, name) for name in subject))
+        if pos is None:
+            pos = set(range(len(units)))
+        for name in c.get("none") or ():
+            if not pos:
+                break
+            pos -= self._units_with(ci, kind, name)
+        return [units[i] for i in sorted(pos)]
 
     def unit_matches(self, ci: int, u: U.Unit, c: dict) -> bool:
-        m = self.matchers[ci]
+        has = self.matchers[ci].has
         segs = u.segs
         title_ok = None
-        for s in c.get("all") or []:
-            if not m.has(s, segs):
+        for s in c.get("all") or ():
+            if not has(s, segs):
                 # `title_any`: the article title may stand in for the `all` sets
                 # ("Artikel 3 Beschikkingen waarop de Wet altijd wordt toegepast" + a bare list)
                 if title_ok is None:
                     title_ok = self._title_matches(ci, u, c.get("title_any") or [])
                 if not title_ok:
                     return False
-        anys = c.get("any") or []
-        if anys and not any(m.has(s, segs) for s in anys):
+        anys = c.get("any")
+        if anys and not any(has(s, segs) for s in anys):
             return False
-        for s in c.get("none") or []:
-            if m.has(s, segs):
+        for s in c.get("none") or ():
+            if has(s, segs):
                 return False
         return True
-
-    def _gate(self, ci: int, c: dict) -> set[int] | None:
-        """Segments a unit must touch to pass unit_matches(c), or None (no cheap test).
-
-        A 200-page APV has ~10k sentence units and each criterion walks them all; most hold
-        none of the required terms. Same answer as unit_matches, found by set lookups.
-        """
-        m = self.matchers[ci]
-        if c.get("all") and not c.get("title_any"):
-            return set(m.spans(c["all"][0]))
-        if c.get("any"):
-            segs: set[int] = set()
-            for s in c["any"]:
-                segs.update(m.spans(s))
-            return segs
-        return None
 
     def _title_matches(self, ci: int, u: U.Unit, sets: list[str]) -> bool:
         if not sets or u.art is None:
@@ -231,14 +384,27 @@ class Engine:
         t = self.ctxs[ci].articles[u.art].title_seg
         return t is not None and any(self.matchers[ci].has(s, [t]) for s in sets)
 
-    def subject_state(self, ci: int, u: U.Unit, sets: list[str],
-                      skip_locative: bool = False) -> tuple[str, int | None]:
+    def subject_state(self, ci: int, u: U.Unit, sets, skip_locative: bool = False) -> tuple[str, int | None]:
         """'positive' | 'excluded' | 'absent' for the subject sets in a unit.
 
         skip_locative: a subject named only as the place of another activity ("in een
         openbare inrichting een kansspelautomaat aanwezig te hebben") is not the object
         of that licence.
         """
+        # asked again and again for the same unit: by every regime unit of its article
+        # (_covers) and by the criteria of a rule
+        sets = tuple(sets)
+        key = ("subj", ci, u.uid, sets, skip_locative)
+        hit = self._memo.get(key)
+        if hit is None:
+            if self._subject_segs(ci, sets).isdisjoint(u.segs):
+                hit = ("absent", None)  # no subject term in the unit at all
+            else:
+                hit = self._subject_state(ci, u, sets, skip_locative)
+            self._memo[key] = hit
+        return hit
+
+    def _subject_state(self, ci: int, u: U.Unit, sets, skip_locative: bool) -> tuple[str, int | None]:
         m = self.matchers[ci]
         subj = []
         for s in sets:
@@ -343,8 +509,8 @@ class Engine:
         finding = self.finding(rule, status, entry, outs)
         return finding, outs
 
-    def _subject_sets(self, rule: Rule, c: dict) -> list[str]:
-        return list(c.get("terms") or rule.subject)
+    def _subject_sets(self, rule: Rule, c: dict) -> tuple[str, ...]:
+        return tuple(c.get("terms") or rule.subject)
 
     def _candidates(self, rule, c, doc_idx, out, outs):
         """Units matching the co-occurrence fields of c (and the subject when asked)."""
@@ -354,24 +520,21 @@ class Engine:
         if within is not None:
             within_own = {(h.ctx, self.ctxs[h.ctx].units[h.uid].own) for h in within.hits if not h.weak}
         skip_defs = c.get("definitions") == "skip"
+        subj = self._subject_sets(rule, c) if c.get("subject") else None
+        keep_excluded = c.get("negation", "skip") == "keep"
         res = []
         for ci in doc_idx:
-            gate = self._gate(ci, c)
-            for u in self.units_of(ci, kind):
-                if gate is not None and gate.isdisjoint(u.segs):
-                    continue  # unit_matches would say no: none of its segments has a required term
-                if not self.unit_matches(ci, u, c):
-                    continue
+            for u in self._matching_units(ci, kind, c, subj):
                 if within_own is not None and (ci, u.own) not in within_own:
                     continue
                 if skip_defs and u.uid in self.def_units(ci):
                     continue
                 focus = None
-                if c.get("subject"):
-                    state, focus = self.subject_state(ci, u, self._subject_sets(rule, c))
+                if subj is not None:
+                    state, focus = self.subject_state(ci, u, subj)
                     if state == "absent":
                         continue
-                    if state == "excluded" and c.get("negation", "skip") != "keep":
+                    if state == "excluded" and not keep_excluded:
                         out.trace.append(f"uitgezonderd: {self.loc(ci, u)} - {self.snippet(ci, u, 140)}")
                         out.notes.append(f"uitgezonderd in {self.loc(ci, u)}")
                         continue
@@ -436,8 +599,11 @@ class Engine:
         info = ctx.articles[r.art]
         pos, excl = [], []
         m = self.matchers[ci]
+        subj_segs = self._subject_segs(ci, subj)
         for uid in info.sentence_units:
             v = ctx.units[uid]
+            if subj_segs.isdisjoint(v.segs):
+                continue  # subject_state would say "absent"
             st, f = self.subject_state(ci, v, subj, skip_locative=v.uid == r.uid or v.lid == r.lid)
             if st == "positive" and (v.lid == r.lid or m.has("regime_extension", v.segs)):
                 pos.append(Hit(ci, uid, focus=f))
@@ -448,23 +614,23 @@ class Engine:
         if pos:
             return ("covered", pos[:2], "genoemd in hetzelfde artikel")
         # definitions: "T: ... waaronder S" with T the regime's object, or "S: een T ..."
-        rtext = U.unit_text(ctx, r).lower()
-        art = info.article
-        for d in self._defs_near(ci, art.chapter, r.art):
-            du = ctx.units[d.unit]
-            subj_spans, negated, named, in_own, head_spans = self._def_subject(ci, d, subj)
-            if subj_spans and _object_in(d.term, rtext) and not negated:
-                if not named:
-                    return ("covered", [Hit(ci, d.unit, focus=subj_spans[0][0])],
-                            f"definitie van '{d.term}' in {self.loc(ci, du)}")
-            # S is the definiendum and its genus is a defined term the regime names
-            if in_own:
-                if head_spans:
-                    for other in self._genus_defs(ci, d):
-                        if _object_in(other.term, rtext):
-                            return ("covered", [Hit(ci, d.unit, focus=head_spans[0][0])],
-                                    f"'{d.term}' is een {other.term} ({self.loc(ci, du)})")
+        for term, d, focus, genus in self._covering_terms(ci, subj, info.article.chapter):
+            if self._names_object(ci, r, term):
+                loc = self.loc(ci, ctx.units[d.unit])
+                return ("covered", [Hit(ci, d.unit, focus=focus)],
+                        f"'{d.term}' is een {term} ({loc})" if genus else f"definitie van '{d.term}' in {loc}")
         return ("absent", [], "")
+
+    def _names_object(self, ci: int, r: U.Unit, term: str) -> bool:
+        """_object_in(term, text of r): asked for the same terms by every regime criterion."""
+        key = ("object", ci, r.uid, term)
+        hit = self._memo.get(key)
+        if hit is None:
+            text = self._memo.get(("lower", ci, r.uid))
+            if text is None:
+                text = self._memo[("lower", ci, r.uid)] = U.unit_text(self.ctxs[ci], r).lower()
+            hit = self._memo[key] = _object_in(term, text)
+        return hit
 
     def _crit_linked(self, rule, c, doc_idx, out, outs):
         target = outs.get(c["link_to"])
@@ -473,11 +639,15 @@ class Engine:
         tarts = target.regime_arts if target and target.regime_arts else \
             {(h.ctx, self.ctxs[h.ctx].units[h.uid].art) for h in (target.hits if target else []) if not h.weak}
         all_regimes = (target.all_regime_arts if target else set()) | tarts
+        per_doc: dict[int, _Regimes] = {}
         for h in cands:
             ctx = self.ctxs[h.ctx]
             u = ctx.units[h.uid]
-            why = self._link(h.ctx, u, tarts, all_regimes, subj)
-            if not why and any(cj == h.ctx for cj, _ in tarts) and \
+            reg = per_doc.get(h.ctx)
+            if reg is None:
+                reg = per_doc[h.ctx] = self._regimes(h.ctx, tarts, all_regimes)
+            why = self._link(h.ctx, u, reg, subj)
+            if not why and reg.targets and \
                     any(self.matchers[h.ctx].has(s, u.segs) for s in c.get("general_scope") or []):
                 # a ground written for every licence of the verordening covers this one too
                 why = "algemene grond voor alle vergunningen van de verordening"
@@ -493,60 +663,79 @@ class Engine:
             out.notes.append("alleen bij een andere regeling gevonden: "
                              + ", ".join(sorted({self.loc(h.ctx, self.ctxs[h.ctx].units[h.uid]) for h in cands})[:4]))
 
-    def _link(self, ci, u, tarts, all_regimes, subj) -> str:
+    def _regimes(self, ci: int, tarts: set, all_regimes: set) -> _Regimes:
+        """The target and other regime articles of document ci, for _link."""
+        arts = self.ctxs[ci].articles
+        # the first target referred to names the link: keep the set's order
+        targets = [(ta, arts[ta].article.number) for cj, ta in tarts if cj == ci]
+        target_arts = {ta for ta, _ in targets}
+        others = [(ta, arts[ta].article.number) for cj, ta in all_regimes if cj == ci and ta not in target_arts]
+        return _Regimes(targets, target_arts, others, sorted({ta for cj, ta in all_regimes if cj == ci}), {})
+
+    def _lid_text(self, ci: int, u: U.Unit) -> str:
+        """The text of u's lid (all of it, also the other onderdelen), or of u when it has none."""
+        ctx = self.ctxs[ci]
+        if not u.lid:
+            return " ".join(ctx.index.segments[s].text for s in u.segs)
+        key = ("lid_text", ci, u.art, u.lid)
+        hit = self._memo.get(key)
+        if hit is None:
+            units = ctx.units
+            hit = self._memo[key] = " ".join(ctx.index.segments[s].text for uid in ctx.articles[u.art].lid_units
+                                             if units[uid].lid == u.lid for s in units[uid].segs)
+        return hit
+
+    def _link(self, ci: int, u: U.Unit, reg: _Regimes, subj) -> str:
         ctx = self.ctxs[ci]
         if u.art is None:
             return ""
-        if (ci, u.art) in tarts:
+        if u.art in reg.target_arts:
             return "zelfde artikel"
         st, _ = self.subject_state(ci, u, subj)
         if st == "positive":
             return "noemt het onderwerp"
-        info = ctx.articles[u.art]
         # explicit reference from the lid of u, or from the regime article to u's article
-        lid_text = " ".join(ctx.index.segments[s].text for uid in info.lid_units
-                            for s in ctx.units[uid].segs if ctx.units[uid].lid == u.lid) if u.lid else \
-            " ".join(ctx.index.segments[s].text for s in u.segs)
-        def refers(tnum: str) -> bool:
-            if tnum not in lid_text:  # the pattern needs tnum literally; skips the regex (perf)
-                return False
-            return bool(re.search(rf"(?<![\w.:]){re.escape(tnum)}(?![\w]|[.:]\d)", lid_text)) and bool(
-                ":" in tnum or "." in tnum or re.search(r"\bartikel\s+" + re.escape(tnum) + r"\b", lid_text))
-        for (cj, ta) in tarts:
-            if cj != ci:
-                continue
-            tnum = ctx.articles[ta].article.number
-            if refers(tnum):
+        lid_text = self._lid_text(ci, u)
+        for ta, tnum in reg.targets:
+            if _refers(tnum, lid_text):
                 return f"verwijst naar {tnum}"
         # "weigert de vergunning, bedoeld in artikel 2:28" names another regime: the ground
         # belongs to that licence, however close it stands to the subject's own licence
-        if any(cj == ci and (cj, ta) not in tarts and ta != u.art and refers(ctx.articles[ta].article.number)
-               for (cj, ta) in all_regimes):
+        named = reg.named.get(lid_text)
+        if named is None:  # the onderdelen of one lid share its text
+            named = reg.named[lid_text] = [ta for ta, tnum in reg.others
+                                           if tnum in lid_text and _refers(tnum, lid_text)]
+        if any(ta != u.art for ta in named):
             return ""
         # same chapter and afdeling/paragraaf, nearest regime article is a target
-        art = info.article
-        same = [(cj, ta) for (cj, ta) in all_regimes if cj == ci
-                and ctx.articles[ta].article.chapter == art.chapter
+        art = ctx.articles[u.art].article
+        near = reg.arts[bisect_left(reg.arts, u.art - SECTION_WINDOW):bisect_right(reg.arts, u.art + SECTION_WINDOW)]
+        same = [ta for ta in near
+                if ctx.articles[ta].article.chapter == art.chapter
                 and ctx.articles[ta].article.section == art.section
-                and abs(ta - u.art) <= SECTION_WINDOW
                 and (art.section is not None or abs(ta - u.art) <= 3)]
         if same:
-            before = [x for x in same if x[1] <= u.art]
-            nearest = max(before, key=lambda x: x[1]) if before else min(same, key=lambda x: x[1])
-            if nearest in tarts:
-                return f"zelfde afdeling als {ctx.articles[nearest[1]].article.number}"
+            before = [ta for ta in same if ta <= u.art]
+            nearest = max(before) if before else min(same)
+            if nearest in reg.target_arts:
+                return f"zelfde afdeling als {ctx.articles[nearest].article.number}"
         return ""
 
     def _crit_coverage(self, rule, c, doc_idx, out, outs):
         groups = c.get("groups") or {}
         got, excl = {}, {}
         kind = c.get("unit", "sentence")
+        # the units matching c are the same for every group: find them once
+        matched = {ci: self._matching_units(ci, kind, c) for ci in doc_idx} if groups else {}
         for gid, g in groups.items():
-            sets = g.get("sets") if isinstance(g, dict) else g
+            sets = tuple(g.get("sets") if isinstance(g, dict) else g)
             for ci in doc_idx:
-                for u in self.units_of(ci, kind):
-                    if not self.unit_matches(ci, u, c):
-                        continue
+                if not matched[ci]:
+                    continue
+                subj_segs = self._subject_segs(ci, sets)
+                for u in matched[ci]:
+                    if subj_segs.isdisjoint(u.segs):
+                        continue  # subject_state would say "absent"
                     st, f = self.subject_state(ci, u, sets)
                     if st == "positive":
                         got.setdefault(gid, []).append(Hit(ci, u.uid, note=gid, focus=f))
@@ -576,9 +765,7 @@ class Engine:
         for ci in doc_idx:
             ctx = self.ctxs[ci]
             m = self.matchers[ci]
-            for u in self.units_of(ci, c.get("unit", "sentence")):
-                if not self.unit_matches(ci, u, c):
-                    continue
+            for u in self._matching_units(ci, c.get("unit", "sentence"), c):
                 own = [u.own] if u.own is not None else u.segs
                 if any(m.has(s, own) for s in ignore):
                     out.trace.append(f"{self.loc(ci, u)}: alleen vermelding van de wetswijziging, telt niet")
@@ -616,7 +803,11 @@ class Engine:
     def loc(self, ci: int, u: U.Unit | None) -> str:
         if u is None:
             return "aanhef"
-        return U.location_label(self.ctxs[ci], u)
+        key = ("loc", ci, u.uid)  # traces name the same units for every criterion
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = U.location_label(self.ctxs[ci], u)
+        return hit
 
     def loc_hit(self, h: Hit) -> str:
         return self.loc(h.ctx, self.unit_of(h))
@@ -658,7 +849,7 @@ class Engine:
             ef = ef.get(status)
         if ef:
             order = [o for o in order if o in ef]
-        evidence: list[Evidence] = []
+        found: list[tuple[str, str | None, U.Unit | None, Hit, str]] = []  # (document, location, unit, hit, role)
         seen = set()
         for cid in order:
             o = outs[cid]
@@ -672,16 +863,16 @@ class Engine:
                 seen.add(key)
                 seen.add(per_art)
                 art = ctx.articles[u.art].article if u and u.art is not None else None
-                evidence.append(Evidence(document=ctx.doc.path, location=art.number if art else None,
-                                         page=(u.page if u else None),
-                                         quote=self.snippet(h.ctx, u, 300, h.focus), role=cid))
-        # one evidence per article first (decisive first), then the rest
+                found.append((ctx.doc.path, art.number if art else None, u, h, cid))
+        # one evidence per article first (decisive first), then the rest; quotes only for those
         first, rest, arts = [], [], set()
-        for e in evidence:
-            k = (e.document, e.location)
+        for e in found:
+            k = e[:2]
             (rest if k in arts else first).append(e)
             arts.add(k)
-        evidence = (first + rest)[:12]
+        evidence = [Evidence(document=doc, location=loc, page=(u.page if u else None),
+                             quote=self.snippet(h.ctx, u, 300, h.focus), role=cid)
+                    for doc, loc, u, h, cid in (first + rest)[:12]]
         criteria = []
         for c in rule.criteria:
             o = outs[c["id"]]
@@ -823,14 +1014,20 @@ def _phrase_rx(phrase: str) -> re.Pattern:
     return re.compile(r"\b" + r"\s+".join(alts) + r"\b")
 
 
-def _phrase_in(phrase: str, text: str) -> bool:
+@lru_cache(maxsize=4096)
+def _phrase_forms(phrase: str) -> tuple[tuple[tuple[str, ...], re.Pattern], ...]:
+    """(words, pattern) of each form of a phrase: as written and, after a final f, with v.
+    Every word occurs literally in a match: a cheap test before the pattern."""
     phrase = phrase.strip().lower()
     if not phrase:
-        return False
-    variants = {phrase}
-    if phrase.endswith("f"):
-        variants.add(phrase[:-1] + "v")
-    return any(_phrase_rx(v).search(text) for v in variants)
+        return ()
+    forms = [phrase] + ([phrase[:-1] + "v"] if phrase.endswith("f") else [])
+    return tuple((tuple(v.lower().split()), _phrase_rx(v)) for v in forms)
+
+
+def _phrase_in(phrase: str, text: str) -> bool:
+    return any(all(w in text for w in words) and rx.search(text) is not None
+               for words, rx in _phrase_forms(phrase))
 
 
 _LOCATIVE = re.compile(r"\b(?:in|op|bij|binnen|vanuit|nabij|naast)\s+(?:een|de|het|die|dat)?\s*$", re.I)
@@ -838,15 +1035,29 @@ _LOCATIVE = re.compile(r"\b(?:in|op|bij|binnen|vanuit|nabij|naast)\s+(?:een|de|h
 
 def _object_in(phrase: str, text: str) -> bool:
     """The phrase occurs in text other than as a place ("in een openbare inrichting")."""
-    phrase = phrase.strip().lower()
-    if not phrase:
-        return False
-    variants = {phrase} | ({phrase[:-1] + "v"} if phrase.endswith("f") else set())
-    for v in variants:
-        for mm in _phrase_rx(v).finditer(text):
+    for words, rx in _phrase_forms(phrase):
+        if not all(w in text for w in words):
+            continue
+        for mm in rx.finditer(text):
             if not _LOCATIVE.search(text[max(0, mm.start() - 24):mm.start()]):
                 return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _ref_rx(tnum: str) -> tuple[re.Pattern, re.Pattern | None]:
+    num = re.escape(tnum)
+    # "2:28" and "2.13" are article numbers anywhere; a plain "3" only as "artikel 3"
+    article = None if ":" in tnum or "." in tnum else re.compile(r"\bartikel\s+" + num + r"\b")
+    return re.compile(rf"(?<![\w.:]){num}(?![\w]|[.:]\d)"), article
+
+
+def _refers(tnum: str, text: str) -> bool:
+    """text refers to article number tnum."""
+    if tnum not in text:  # the patterns need tnum literally: skip the regexes
+        return False
+    num, article = _ref_rx(tnum)
+    return bool(num.search(text)) and (article is None or bool(article.search(text)))
 
 
 def subj_term_text(ctx: U.DocCtx, spans) -> list[str]:
