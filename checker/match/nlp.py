@@ -756,6 +756,9 @@ def _after_space(items: list) -> bool:
 _STOP_PROBES = "\n.;:"
 
 
+_CHAR_ITEM: dict[tuple, bool] = {}  # (op, repr(av), flags, ch) -> may that one-character item match ch
+
+
 def _may_consume(items: list, ch: str, state) -> bool:
     """Whether matching the parsed items may consume the character ch (superset-safe)."""
     parser, C = _sre()  # noqa: N806
@@ -763,10 +766,16 @@ def _may_consume(items: list, ch: str, state) -> bool:
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
             continue  # zero-width
         if op in (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY):
-            # one character: ask the regex engine itself (flags, categories, negation)
-            from re import _compiler  # noqa: PLC0415
+            # one character: ask the regex engine itself (flags, categories, negation). The
+            # same few hundred items recur across ~900 lexicon regexes: compile each once.
+            key = (op, repr(av), int(state.flags), ch)
+            hit = _CHAR_ITEM.get(key)
+            if hit is None:
+                from re import _compiler  # noqa: PLC0415
 
-            if _compiler.compile(parser.SubPattern(state, [(op, av)]), int(state.flags)).fullmatch(ch):
+                rx = _compiler.compile(parser.SubPattern(state, [(op, av)]), int(state.flags))
+                hit = _CHAR_ITEM[key] = rx.fullmatch(ch) is not None
+            if hit:
                 return True
         elif op is C.SUBPATTERN:
             if _may_consume(list(av[-1]), ch, state):
