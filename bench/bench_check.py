@@ -12,7 +12,7 @@ Reported:
 - `normtoets check FILE --format json` as a cold subprocess: wall, CPU (children's
   rusage) and peak RSS, once with an empty cache directory (first run on a machine) and
   with the caches filled (every later run), once more in one process (NORMTOETS_JOBS=1:
-  no fork_map over pages and rules); the same for `normtoets parse`;
+  no fork_map over documents and pages); the same for `normtoets parse`;
 - in-process: check_paths once to warm up, then the median of warm runs;
 - per-stage breakdown in a fresh process: interpreter, imports, rules load, lemma table,
   read, structure, match, norm view, report (first call and warm call).

@@ -1,8 +1,10 @@
 """Spread one check over the machine's cores: an order-preserving map over forked children.
 
-A single `normtoets check` of a 200-page APV is CPU-bound Python (PDF pages, then rules).
+A single `normtoets check` of a 200-page APV is CPU-bound Python; reading its PDF pages
+is the part that splits cleanly (pages are independent until the running headers), and
+a municipality folder holds several independent documents.
 `fork_map` lets the parent take one share of the items and forked children the others;
-children inherit the loaded modules, rules and document, so there is nothing to ship but
+children inherit the loaded modules and the opened document, so there is nothing to ship but
 the results. Everything degrades to the plain serial map: no fork() on this platform, one
 core, a process that already is a worker (batch, web), threads running (forking a threaded
 process can inherit held locks), or a child that fails - its share is then redone serially

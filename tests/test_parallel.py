@@ -110,7 +110,7 @@ def test_jobs_from_environment(monkeypatch):
 
 
 def test_check_on_all_cores_equals_one_process():
-    """A municipality folder: documents read in parallel, then the rules dealt over the cores."""
+    """A municipality folder: its documents, and the pages of its PDFs, read on all cores."""
     def check(jobs: int) -> dict:
         env = dict(os.environ, NORMTOETS_JOBS=str(jobs), PYTHONPATH=str(ROOT))
         out = subprocess.run([sys.executable, "-m", "checker.cli", "check", str(ROOT / "samples" / "lindeveld"),

@@ -18,7 +18,7 @@ def evaluate(docs: list[StructuredDocument], checked_types: list[str]) -> tuple[
     rs = load_rules()
     if not checked_types:
         return [], rs.version
-    findings, _, _ = evaluate_docs(rs, list(docs), list(checked_types), parallel=True)
+    findings, _, _ = evaluate_docs(rs, list(docs), list(checked_types))
     return _complete(findings, checked_types), rs.version
 
 
