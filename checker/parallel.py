@@ -3,6 +3,7 @@
 A single `normtoets check` of a 200-page APV is CPU-bound Python; reading its PDF pages
 is the part that splits cleanly (pages are independent until the running headers), and
 a municipality folder holds several independent documents.
+
 `fork_map` lets the parent take one share of the items and forked children the others;
 children inherit the loaded modules and the opened document, so there is nothing to ship but
 the results. Everything degrades to the plain serial map: no fork() on this platform, one
