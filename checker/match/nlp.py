@@ -450,16 +450,21 @@ class TextIndex:
                 spans += zip(at, map(len(w).__add__, at))
             spans.sort()
             return spans
+        # start from the token with the fewest occurrences ("toepassing" in "van overeenkomstige
+        # toepassing", not "van"), then keep the starts where every other token matches too
+        vocab = self.vocab
+        pats = [first] + rest
+        counts = [sum(len(vocab[w]) for w in ws) for ws in pats]
+        k = counts.index(min(counts))
+        starts = sorted(i - k for w in pats[k] for i in vocab[w])
         words = self.words
-        seg = self._token_segments()
         last = len(words) - n
-        for w in first:
-            for i in self.vocab[w]:
-                # all tokens inside one segment
-                if i <= last and seg[i] == seg[i + n - 1] and all(words[i + k + 1] in rest[k] for k in range(n - 1)):
-                    spans.append((offs[i], offs[i + n - 1] + len(words[i + n - 1])))
-        spans.sort()
-        return spans
+        starts = [i for i in starts if 0 <= i <= last]
+        for j, ws in enumerate(pats):
+            if j != k and starts:
+                starts = list(compress(starts, map(ws.__contains__, map(words.__getitem__, map(j.__add__, starts)))))
+        seg = self._token_segments()  # all tokens inside one segment
+        return [(offs[i], offs[i + n - 1] + len(words[i + n - 1])) for i in starts if seg[i] == seg[i + n - 1]]
 
     def _token_segments(self) -> list[int]:
         """The segment of every token."""
@@ -485,6 +490,8 @@ class TextIndex:
         if starts is None or self._casefold_risk:
             yield from rx.finditer(self.text)
             return
+        if not all(any(map(self._occurs, lits)) for _lo, _hi, lits, _stops, _shift in anchors):
+            return  # every match holds one of an anchor's literals: none occurs
         cand = self._positions(starts)
         for lo, hi, lits, stops, shift in anchors:
             if len(cand) < 16:
@@ -510,23 +517,30 @@ class TextIndex:
         if where is None:  # many patterns share their literals ("is", "wordt", "een")
             text = self.text
             if len(lits) > 1:
-                if all(len(lit) == 1 for lit in lits):  # stop characters: one pass
-                    where = list(map(_START, re.finditer(f"[{re.escape(''.join(lits))}]", text)))
-                else:
-                    where = sorted(set().union(*(self._positions((lit,)) for lit in lits)))
+                # each literal's offsets are cached on their own: stop characters (".", ";",
+                # ":", "\n") recur in many combinations, and a str.find loop per character is
+                # faster than a character-class scan of the whole text
+                where = sorted(set().union(*(self._positions((lit,)) for lit in lits)))
             elif key == _BOS:
                 where = [0]
-            elif key[0] == _WB and self._word_index():
+            elif key[0] == _WB and all(map(_IS_WORD, key[1:])) and self._word_index():
                 where = self._word_starts(key[1:])
-            else:
-                key = key.lstrip(_WB)  # all occurrences: a superset of the word starts
-                where = []
-                i = text.find(key)
-                while i >= 0:
-                    where.append(i)
-                    i = text.find(key, i + 1)
+            else:  # all occurrences, a superset of the word starts ("in het belang" is rare
+                # as a phrase, while its word starts would be looked for among every "in")
+                where = _occurrences(text, key.lstrip(_WB))
             self._lit_pos[lits if len(lits) > 1 else lits[0]] = where
         return where
+
+    def _occurs(self, lit: str) -> bool:
+        """Whether _positions((lit,)) is not empty, without listing the offsets."""
+        where = self._lit_pos.get(lit)
+        if where is not None:
+            return bool(where)
+        if lit[0] == _WB and all(map(_IS_WORD, lit[1:])) and self._word_index():
+            keys = self._words_at[0]
+            k = bisect_left(keys, lit[1:])
+            return k < len(keys) and keys[k].startswith(lit[1:])
+        return lit == _BOS or lit.lstrip(_WB) in self.text
 
     def _word_index(self):
         """(keys, entries): (the text from a word start to its token's end, token, offset of
@@ -550,27 +564,15 @@ class TextIndex:
         return self._words_at
 
     def _word_starts(self, lit: str) -> list[int]:
-        """Sorted offsets of the occurrences of lit that begin a word."""
+        """Sorted offsets of the occurrences of lit (word characters only) that begin a word."""
         keys, entries = self._word_index()
         succ = lit[:-1] + chr(ord(lit[-1]) + 1)
-        hits = entries[bisect_left(keys, lit):bisect_left(keys, succ)]
-        # lit may also run past a token's end: "van toepassing" over the token "van". A
-        # token is never followed by a word character, so only where lit has none.
-        short = []
-        for j in range(1, len(lit)):
-            if not _IS_WORD(lit[j]):
-                k = bisect_left(keys, lit[:j])
-                while k < len(keys) and keys[k] == lit[:j]:
-                    short.append(entries[k])
-                    k += 1
         offs, vocab = self.offsets, self.vocab
         where: list[int] = []
-        for _key, w, r in hits + short:
+        for _key, w, r in entries[bisect_left(keys, lit):bisect_left(keys, succ)]:
             at = map(offs.__getitem__, vocab[w])
             where += map(r.__add__, at) if r else at
         where.sort()
-        if short:
-            where = list(compress(where, map(self.text.startswith, repeat(lit), where)))
         return where
 
     def segment_at(self, char: int) -> int:
@@ -583,6 +585,16 @@ def spans_by_segment(index: TextIndex, spans: Iterable[tuple[int, int]]) -> dict
     for s, e in spans:
         out.setdefault(index.segment_at(s), []).append((s, e))
     return out
+
+
+def _occurrences(text: str, lit: str) -> list[int]:
+    """Sorted offsets of every occurrence of lit in text."""
+    where = []
+    i = text.find(lit)
+    while i >= 0:
+        where.append(i)
+        i = text.find(lit, i + 1)
+    return where
 
 
 @lru_cache(maxsize=4096)
