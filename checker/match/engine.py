@@ -67,7 +67,8 @@ class Matcher:
         self.lex = lex
         self._cache: dict[str, _SetMatches] = {}
         self._found: dict[str, list[tuple[list[tuple[int, int]], str]]] = {}  # (spans, note) per term
-        self._term_spans: dict[tuple, list[tuple[int, int]]] = {}  # TextIndex.find per term spec
+        # (TextIndex.find, the segments of those spans) per term spec
+        self._term_spans: dict[tuple, tuple[list[tuple[int, int]], set[int]]] = {}
         self._which: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
         # segment i holds the offsets [bounds[i], bounds[i + 1]) (TextIndex.segment_at)
         self._seg_starts = [seg.char_start for seg in ctx.index.segments] + [len(ctx.index.text) + 1]
@@ -104,20 +105,23 @@ class Matcher:
             return hit
         idx: TextIndex = self.ctx.index
         found = self._found[set_name] = []
+        segs: set[int] = set()
         for spec in self.lex.get(set_name).terms:
             key = (spec.term, spec.note, spec.end)
-            spans = self._term_spans.get(key)
-            if spans is None:  # sets share terms ("horecabedrijf"): search each term once
-                spans = self._term_spans[key] = idx.find(compiled(*key))
-            if spans:
-                found.append((spans, spec.note))
+            hit = self._term_spans.get(key)
+            if hit is None:  # sets share terms ("horecabedrijf"): search each term once
+                spans = idx.find(compiled(*key))
+                # the segment of a span (TextIndex.segment_at): the number of segments ending
+                # before it
+                hit = self._term_spans[key] = (spans, set(map(bisect_right, repeat(self._seg_ends),
+                                                              map(itemgetter(0), spans))))
+            if hit[0]:
+                found.append((hit[0], spec.note))
+                segs |= hit[1]
         # all spans in text order; a segment's spans are found by bisection (in_segs), so no
         # Python-level work per span here (a large APV has ~15k)
-        spans = sorted(chain.from_iterable(f for f, _ in found))
-        begins = list(map(itemgetter(0), spans))
-        # the segment of a span (TextIndex.segment_at): the number of segments ending before it
-        segs = set(map(bisect_right, repeat(self._seg_ends), begins))
-        hit = self._cache[set_name] = _SetMatches(segs, spans, begins)
+        spans = found[0][0] if len(found) == 1 else sorted(chain.from_iterable(f for f, _ in found))
+        hit = self._cache[set_name] = _SetMatches(segs, spans, list(map(itemgetter(0), spans)))
         return hit
 
     def segments(self, set_name: str) -> set[int]:

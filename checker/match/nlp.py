@@ -394,8 +394,8 @@ class TextIndex:
         hit = self._pat_cache.get(key)
         if hit is not None:
             return hit
-        if p.regex is not None:
-            out = {w for w in self.vocab if p.regex.fullmatch(w)}
+        if p.regex is not None:  # one scan of the vocabulary, a word a line (no word holds "\n")
+            out = set(re.findall(f"(?m)^(?:{p.regex.pattern})$", "\n".join(self.vocab)))
         else:
             li = self._lemma_index()
             out = {w for w in p.forms if w in self.vocab}
@@ -520,7 +520,12 @@ class TextIndex:
                 # each literal's offsets are cached on their own: stop characters (".", ";",
                 # ":", "\n") recur in many combinations, and a str.find loop per character is
                 # faster than a character-class scan of the whole text
-                where = sorted(set().union(*(self._positions((lit,)) for lit in lits)))
+                each = [self._positions((lit,)) for lit in lits]
+                plain = [lit.lstrip(_WB) for lit in lits]
+                if _BOS in lits or any(a != b and a.startswith(b) for a in plain for b in plain):
+                    where = sorted(set().union(*each))  # two may occur at one offset
+                else:  # sorting merges the sorted runs
+                    where = sorted(chain.from_iterable(each))
             elif key == _BOS:
                 where = [0]
             elif key[0] == _WB and all(map(_IS_WORD, key[1:])) and self._word_index():
