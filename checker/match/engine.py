@@ -315,9 +315,7 @@ class Engine:
         hit = self._memo.get(key)
         if hit is None:
             by_seg = self._units_by_seg(ci, kind)
-            hit = self._memo[key] = set()
-            for seg in self.matchers[ci].segments(name):
-                hit.update(by_seg[seg])
+            hit = self._memo[key] = set(chain.from_iterable(map(by_seg.__getitem__, self.matchers[ci].segments(name))))
         return hit
 
     def _matching_units(self, ci: int, kind: str, c: dict, subject=None) -> list[U.Unit]:
@@ -603,11 +601,15 @@ class Engine:
         info = ctx.articles[r.art]
         pos, excl = [], []
         m = self.matchers[ci]
-        subj_segs = self._subject_segs(ci, subj)
-        for uid in info.sentence_units:
-            v = ctx.units[uid]
-            if subj_segs.isdisjoint(v.segs):
-                continue  # subject_state would say "absent"
+        key = ("subj_sentences", ci, r.art, tuple(subj))
+        naming = self._memo.get(key)
+        if naming is None:  # asked for every regime unit of the article
+            subj_segs = self._subject_segs(ci, subj)
+            # for the others subject_state would say "absent"
+            naming = self._memo[key] = [v for v in map(ctx.units.__getitem__, info.sentence_units)
+                                        if not subj_segs.isdisjoint(v.segs)]
+        for v in naming:
+            uid = v.uid
             st, f = self.subject_state(ci, v, subj, skip_locative=v.uid == r.uid or v.lid == r.lid)
             if st == "positive" and (v.lid == r.lid or m.has("regime_extension", v.segs)):
                 pos.append(Hit(ci, uid, focus=f))

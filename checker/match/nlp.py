@@ -562,7 +562,7 @@ class TextIndex:
                 for w in self.vocab:
                     if _IS_WORD(w[0]):
                         entries.append((w, w, 0))
-                    if not _ALL_WORD(w):
+                    if not w.isalpha() and not _ALL_WORD(w):  # letters are word characters
                         entries += ((w[m.start():], w, m.start()) for m in _INNER_WORD.finditer(w))
                 entries.sort()
                 self._words_at = ([e[0] for e in entries], entries)
