@@ -624,51 +624,57 @@ _WB = "\x01"
 _IS_WORD = re.compile(r"\w").fullmatch
 
 
-def _starts(items: list, multiline: bool = False) -> set[str]:
-    """Strings one of which begins every match of the parsed sequence (superset-safe).
+def _starts(items: list, multiline: bool = False, i: int = 0) -> set[str]:
+    """Strings one of which begins every match of the parsed sequence items[i:] (superset-safe).
 
     "" means "could start with anything here". Zero-width items (\b, lookarounds, ^ under
     MULTILINE) are skipped: they only narrow where a match may start. Non-ASCII literals
-    count as unknown (re.IGNORECASE equivalences beyond plain lowercasing).
+    count as unknown (re.IGNORECASE equivalences beyond plain lowercasing). The rest of the
+    sequence is items[i + 1:], never copied: _plan_of asks for every suffix.
     """
     C = _sre()[1]  # noqa: N806 - the sre opcodes of this Python
 
-    if not items:
+    if i >= len(items):
         return {""}
-    op, av = items[0]
-    rest = list(items[1:])
+    op, av = items[i]
     if op is C.AT:
         if av is C.AT_BEGINNING_STRING or (av is C.AT_BEGINNING and not multiline):
             return {_BOS}
-        tail = _starts(rest, multiline)
+        tail = _starts(items, multiline, i + 1)
         if av is C.AT_BOUNDARY:  # \b before a word character: the literal begins a word
             return {_WB + t if t and _IS_WORD(t[0]) else t for t in tail}
         return tail
     if op in (C.ASSERT, C.ASSERT_NOT):
-        return _starts(rest, multiline)
+        return _starts(items, multiline, i + 1)
     if op is C.LITERAL:
         ch = chr(av)
         if ch not in _SAFE_LITERAL:
             return {""}
-        tail = _starts(rest, multiline) if len(rest) < 64 else {""}
+        tail = _starts(items, multiline, i + 1) if len(items) - i - 1 < 64 else {""}
         # "x^" only matches under MULTILINE, "x\by" never: x + the rest is a superset
         return _cap({(ch.lower() + (t[1:] if t[:1] in (_BOS, _WB) else t))[:_MAX_START_LEN] for t in tail})
     if op is C.SUBPATTERN:
-        return _starts(list(av[-1]) + rest, multiline)
+        return _starts(_items(av[-1]) + items[i + 1:], multiline)
     if op is C.BRANCH:
         out: set[str] = set()
         for alt in av[1]:
-            out |= _starts(list(alt) + rest, multiline)
+            out |= _starts(_items(alt) + items[i + 1:], multiline)
             if "" in out or len(out) > _MAX_STARTS:
                 return {""}
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         lo, _hi, item = av
-        first = _starts(list(item), multiline)
+        first = _starts(_items(item), multiline)
         if lo == 0:
-            first |= _starts(rest, multiline)
+            first |= _starts(items, multiline, i + 1)
         return _cap(first)
     return {""}
+
+
+def _items(sub) -> list:
+    """The items of a parsed (sub)pattern as a list (a SubPattern's own list: do not modify;
+    list(SubPattern) steps through its __getitem__, item by item)."""
+    return sub.data if hasattr(sub, "data") else list(sub)
 
 
 @lru_cache(maxsize=1)
@@ -705,14 +711,14 @@ def _plan_of(pattern: str, flags: int):
     info = []
     for item in items:
         w_lo, w_hi = parser.SubPattern(parsed.state, [item]).getwidth()
-        info.append((w_lo, w_hi, "".join(ch for ch in _STOP_PROBES if _may_consume([item], ch, parsed.state))))
+        info.append((w_lo, w_hi, _consumed([item], parsed.state)))
     found = {}
     known = set()
     lo = hi = 0
     for k, item in enumerate(items):
         # at offset 0 the literals are the starts; right after a literal, a suffix of it
         if hi != 0 and items[k - 1][0] is not C.LITERAL:
-            lits = _minimal_starts(_starts(items[k:], multiline))
+            lits = _minimal_starts(_starts(items, multiline, k))
             if lits is not None and _after_space(items[:k]):  # a word start too, as after \b
                 lits = _minimal_starts({_WB + lit if _IS_WORD(lit[0]) else lit for lit in lits})
             plain = lits and frozenset(lit.lstrip(_WB) for lit in lits)
@@ -758,14 +764,14 @@ def _after_space(items: list) -> bool:
         return av == [(C.CATEGORY, C.CATEGORY_SPACE)] or (
             av[:1] == [(C.NEGATE, None)] and (C.CATEGORY, C.CATEGORY_NOT_SPACE) in av)
     if op is C.SUBPATTERN:
-        return _after_space(rest + list(av[-1]))
+        return _after_space(rest + _items(av[-1]))
     if op is C.BRANCH:
-        return all(_after_space(rest + list(alt)) for alt in av[1])
+        return all(_after_space(rest + _items(alt)) for alt in av[1])
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         lo, hi, item = av
         if hi == 0:
             return _after_space(rest)
-        return _after_space(list(item)) and (lo > 0 or _after_space(rest))
+        return _after_space(_items(item)) and (lo > 0 or _after_space(rest))
     return False
 
 
@@ -773,39 +779,41 @@ def _after_space(items: list) -> bool:
 _STOP_PROBES = "\n.;:"
 
 
-_CHAR_ITEM: dict[tuple, bool] = {}  # (op, repr(av), flags, ch) -> may that one-character item match ch
+_CHAR_ITEM: dict[tuple, str] = {}  # (op, repr(av), flags) -> the _STOP_PROBES that one-character item matches
 
 
-def _may_consume(items: list, ch: str, state) -> bool:
-    """Whether matching the parsed items may consume the character ch (superset-safe)."""
+def _consumed(items: list, state) -> str:
+    """The _STOP_PROBES characters that matching the parsed items may consume (superset-safe),
+    in _STOP_PROBES order."""
     parser, C = _sre()  # noqa: N806
+    out: set[str] = set()
     for op, av in items:
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
             continue  # zero-width
         if op in (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY):
             # one character: ask the regex engine itself (flags, categories, negation). The
             # same few hundred items recur across ~900 lexicon regexes: compile each once.
-            key = (op, repr(av), int(state.flags), ch)
+            key = (op, repr(av), int(state.flags))
             hit = _CHAR_ITEM.get(key)
             if hit is None:
                 from re import _compiler  # noqa: PLC0415
 
                 rx = _compiler.compile(parser.SubPattern(state, [(op, av)]), int(state.flags))
-                hit = _CHAR_ITEM[key] = rx.fullmatch(ch) is not None
-            if hit:
-                return True
+                hit = _CHAR_ITEM[key] = "".join(ch for ch in _STOP_PROBES if rx.fullmatch(ch))
+            out.update(hit)
         elif op is C.SUBPATTERN:
-            if _may_consume(list(av[-1]), ch, state):
-                return True
+            out.update(_consumed(_items(av[-1]), state))
         elif op is C.BRANCH:
-            if any(_may_consume(list(alt), ch, state) for alt in av[1]):
-                return True
+            for alt in av[1]:
+                out.update(_consumed(_items(alt), state))
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            if av[1] > 0 and _may_consume(list(av[2]), ch, state):
-                return True
+            if av[1] > 0:
+                out.update(_consumed(_items(av[2]), state))
         else:  # back references, atomic groups, ...: assume anything
-            return True
-    return False
+            return _STOP_PROBES
+        if len(out) == len(_STOP_PROBES):
+            break
+    return "".join(ch for ch in _STOP_PROBES if ch in out)
 
 
 # (pattern, flags) -> _plan_of, filled from the cached rule set (rules.py) so that a fresh
