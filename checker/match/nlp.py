@@ -16,7 +16,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress
 from operator import not_
 from pathlib import Path
 from typing import Iterable
@@ -463,14 +463,15 @@ class TextIndex:
         for j, ws in enumerate(pats):
             if j != k and starts:
                 starts = list(compress(starts, map(ws.__contains__, map(words.__getitem__, map(j.__add__, starts)))))
-        seg = self._token_segments()  # all tokens inside one segment
-        return [(offs[i], offs[i + n - 1] + len(words[i + n - 1])) for i in starts if seg[i] == seg[i + n - 1]]
+        # all tokens inside one segment: no segment begins after the first token, up to the last
+        firsts = self._segment_first_tokens()
+        return [(offs[i], offs[i + n - 1] + len(words[i + n - 1])) for i in starts
+                if bisect_right(firsts, i) == bisect_right(firsts, i + n - 1)]
 
-    def _token_segments(self) -> list[int]:
-        """The segment of every token."""
+    def _segment_first_tokens(self) -> list[int]:
+        """The first token of every segment (segments partition the tokens), sorted."""
         if self._tok_seg is None:
-            self._tok_seg = list(chain.from_iterable(repeat(k, s.tok_end - s.tok_start)
-                                                     for k, s in enumerate(self.segments)))
+            self._tok_seg = [s.tok_start for s in self.segments]
         return self._tok_seg
 
     def _finditer(self, rx: re.Pattern):
