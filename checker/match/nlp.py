@@ -14,10 +14,11 @@ import os
 import re
 import threading
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, compress
-from operator import not_
+from itertools import accumulate, chain, compress, repeat
+from operator import add, not_
 from pathlib import Path
 from typing import Iterable
 
@@ -128,32 +129,35 @@ def tokenize(text: str) -> list[Tok]:
     return [Tok(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
-def _tokens(text: str) -> tuple[list[str], list[int]]:
+def _tokens(text: str, lowered: str | None = None) -> tuple[list[str], list[int]]:
     """(lowercased words, offsets) of tokenize(text), with few Python-level steps.
 
     A token never holds whitespace, so the text splits at spaces into chunks tokenized on
-    their own; a chunk of letters only (~90% of them) is one token, and runs of such chunks
-    are taken over with slices. ~80k words in a 200-page APV.
+    their own; a chunk of word characters only (~95% of them) is one token (a \\b inside it
+    is impossible), and runs of such chunks are taken over with slices. ~80k words in a
+    200-page APV. lowered: text.lower() when that lowercases character by character (same
+    offsets); the chunks are then cut from it and need no lowering of their own.
     """
-    chunks = text.replace("\n", " ").split(" ")  # same offsets: \n and space are both \s
-    at = list(accumulate(map((1).__add__, map(len, chunks)), initial=0))
+    low = lowered is not None
+    chunks = (lowered if low else text).replace("\n", " ").split(" ")  # \n and space: both \s
+    at = list(accumulate(map(add, map(len, chunks), repeat(1)), initial=0))
     words: list[str] = []
     offs: list[int] = []
     done = 0  # chunks before this one are tokenized
     finditer = _TOKEN_RE.finditer
-    for k in compress(range(len(chunks)), map(not_, map(str.isalpha, chunks))):
-        words += map(str.lower, chunks[done:k])
+    for k in compress(range(len(chunks)), map(not_, map(str.isalnum, chunks))):
+        words += chunks[done:k] if low else map(str.lower, chunks[done:k])
         offs += at[done:k]
         done = k + 1
         chunk = chunks[k]
-        if chunk[:-1].isalpha() and chunk[-1] in ",.;:)":  # "vergunning," is two tokens
-            words += (chunk[:-1].lower(), chunk[-1])
+        if chunk[:-1].isalnum() and chunk[-1] in ",.;:)":  # "vergunning," is two tokens
+            words += (chunk[:-1] if low else chunk[:-1].lower(), chunk[-1])
             offs += (at[k], at[k] + len(chunk) - 1)
-        elif chunk:
-            for m in finditer(chunk):
+        elif chunk:  # the regex on the original text ("[a-z]" is case-sensitive)
+            for m in finditer(text, at[k], at[k] + len(chunk)):
                 words.append(m.group().lower())
-                offs.append(at[k] + m.start())
-    words += map(str.lower, chunks[done:])
+                offs.append(m.start())
+    words += chunks[done:] if low else map(str.lower, chunks[done:])
     offs += at[done:len(chunks)]
     return words, offs
 
@@ -345,29 +349,26 @@ class TextIndex:
 
     def __init__(self, segments: list[Segment]):
         self.segments = segments
-        starts: list[int] = []
-        pos = 0
-        for seg in segments:
-            seg.text = normalize(seg.text)
-            seg.char_start = pos
-            starts.append(pos)
-            pos += len(seg.text) + 1
-        joined = "\n".join(seg.text for seg in segments)
-        self.words, self.offsets = _tokens(joined)
-        offs = self.offsets
-        for seg in segments:
-            seg.tok_start = bisect_left(offs, seg.char_start)
-            seg.tok_end = bisect_left(offs, seg.char_start + len(seg.text))
+        texts = [normalize(seg.text) for seg in segments]
+        joined = "\n".join(texts)
+        starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))
         self.text = joined.lower()
-        vocab: dict[str, list[int]] = {}
-        get = vocab.get
+        # str.lower() of the whole text equals that of every word, at the same offsets, unless
+        # a character lowercases to two ("\u0130") or context matters (final sigma)
+        self._lower_exact = len(self.text) == len(joined) and "\u03a3" not in joined
+        self.words, self.offsets = _tokens(joined, self.text if self._lower_exact else None)
+        # no token starts at the "\n" between segments: one's tokens end where the next one's begin
+        toks = list(map(bisect_left, repeat(self.offsets), starts))
+        for seg, text, start, tok_start, tok_end in zip(segments, texts, starts, toks, toks[1:]):
+            seg.text = text
+            seg.char_start = start
+            seg.tok_start = tok_start
+            seg.tok_end = tok_end
+        starts.pop()  # the end of the text
+        vocab: defaultdict[str, list[int]] = defaultdict(list)
         for i, w in enumerate(self.words):
-            at = get(w)
-            if at is None:
-                vocab[w] = [i]
-            else:
-                at.append(i)
-        self.vocab = vocab
+            vocab[w].append(i)
+        self.vocab = dict(vocab)
         self._pat_cache: dict[str, set[str]] = {}
         self._lemidx: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
@@ -378,7 +379,6 @@ class TextIndex:
         self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
         self._tok_seg: list[int] | None = None
         self._words_at = None  # see _word_index
-        self._lower_exact = len(self.text) == len(joined) and "\u03a3" not in joined
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:

@@ -19,13 +19,15 @@ _LID = re.compile(r"^\s*\(?(\d{1,2}[a-z]?)[.)]\s+(.*)$", re.S)
 _BULLET = re.compile(r"^\s*[-•–▪·*]\s+(.*)$", re.S)
 _OND = re.compile(r"^\s*\(?([a-z]{1,2})[.)]\s+(.*)$", re.S)
 _SUB = re.compile(r"^\s*(\d{1,2}\s?°|[ivx]{1,4}[.)])\.?\s*(.*)$", re.S)
-_ABBREV = re.compile(
-    r"(?:\b(?:art|artt|o\.a|bijv|nr|jo|e\.d|resp|m\.b\.t|t\.a\.v|i\.v\.m|z\.s\.m|c\.q|mr|drs|ir|ing|dhr|mevr|"
-    r"jl|a\.s|ca|incl|excl|etc|blz|pag|vgl|zgn|d\.w\.z|o\.b\.v|e\.a|m\.u\.v|Stb|Stcrt)\.)$",
-    re.I)
+_ABBREVIATIONS = ("art", "artt", "o.a", "bijv", "nr", "jo", "e.d", "resp", "m.b.t", "t.a.v", "i.v.m", "z.s.m",
+                  "c.q", "mr", "drs", "ir", "ing", "dhr", "mevr", "jl", "a.s", "ca", "incl", "excl", "etc", "blz",
+                  "pag", "vgl", "zgn", "d.w.z", "o.b.v", "e.a", "m.u.v", "Stb", "Stcrt")
 _SENT_END = re.compile(r"[.!?](?=\s+[A-Z(\"'])")
-_LETTER_DOT = re.compile(r"\b[a-z]\.$")
-_DIGIT_DOT = re.compile(r"\d\.$")
+# A full stop after an abbreviation, a single letter ("onder a.") or a digit ends no sentence.
+_NO_END = re.compile(rf"(?:(?i:\b(?:{'|'.join(map(re.escape, _ABBREVIATIONS))}))|\b[a-z]|\d)\.$")
+# ... and such a stop ends the match: the last few characters are enough to search (a search
+# from `pos` still sees the character before it for \b)
+_NO_END_SPAN = max(map(len, _ABBREVIATIONS)) + 1
 
 
 @dataclass
@@ -68,13 +70,15 @@ def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
+    if ". " not in text and "! " not in text and "? " not in text:  # each \s+ is one space now
+        return [text]
     out, start = [], 0
     for m in _SENT_END.finditer(text):
-        chunk = text[start:m.end()]
-        if _ABBREV.search(chunk) or _LETTER_DOT.search(chunk) or _DIGIT_DOT.search(chunk):
+        end = m.end()
+        if _NO_END.search(text, max(start, end - _NO_END_SPAN), end):
             continue
-        out.append(chunk.strip())
-        start = m.end()
+        out.append(text[start:end].strip())
+        start = end
     tail = text[start:].strip()
     if tail:
         out.append(tail)
@@ -104,7 +108,7 @@ def _parse_body(text: str) -> list[dict]:
         if cur is not None and cur.get("table"):
             cur = None
             cur_ond = None
-        m = _SUB.match(line)
+        m = _SUB.match(line) if "°" in line[:4] else None  # "2°" / "12 °": the ° is in the first 4
         if m and "°" in m.group(1):
             if cur_ond is not None:
                 cur_ond["subs"].append({"label": m.group(1).replace(" ", ""), "text": m.group(2)})
@@ -214,10 +218,10 @@ def build_doc(di: int, doc: StructuredDocument) -> DocCtx:
         parents.append(parent)
         return len(segs) - 1
 
-    def add_unit(**kw) -> int:
-        u = Unit(uid=len(units), doc=di, **kw)
-        units.append(u)
-        return u.uid
+    def add_unit(kind: str, art: int | None, segs: list[int], lid: str | None = None, ond: str | None = None,
+                 page: int | None = None, own: int | None = None) -> int:
+        units.append(Unit(len(units), kind, di, art, segs, lid, ond, page, own))
+        return len(units) - 1
 
     preamble_seg = add_seg(doc.preamble or "", "preamble") if doc.preamble else None
     for ai, art in enumerate(a for a in doc.articles if a.status == "in_force"):
@@ -316,25 +320,47 @@ class Definition:
     unit: int          # sentence unit of the definition
 
 
+# What every match of a definition pattern contains: the sentences without it are found in one
+# scan of the document's lowercased text and skip the (slow) regex. str.lower() maps each
+# character that re.I equates with an ASCII letter to that letter, and keeps offsets, except
+# for these three (U+0130 lowers to "i" + U+0307): a document holding one runs every regex.
+_NEEDS_ONDER = (re.compile("verstaan"),)
+_NEEDS_DEF = (re.compile(r":(?=\s.)", re.S),)
+_NEEDS_EQUAL = tuple(map(re.compile, ("gelijkgesteld", "aangemerkt", "geld")))  # one literal scans fast
+_FOLD_OUTLIERS = ("\u0131", "\u017f", "\u0307")
+# The genus ends at the first comma/semicolon or relative pronoun ("waar", "waarin", "die", ...).
+_GENUS_END = re.compile(r"[,;]|\bwaar(?:in|van|bij)?\b|\bd(?:ie|at)\b")
+
+
+def _segments_matching(index: TextIndex, needs: tuple[re.Pattern, ...]) -> set[int] | None:
+    """Segments in which one of needs matches in the lowercased text; None: any may match."""
+    if any(c in index.text for c in _FOLD_OUTLIERS):
+        return None
+    return {index.segment_at(m.start()) for rx in needs for m in rx.finditer(index.text)}
+
+
 def definitions(ctx: DocCtx) -> list[Definition]:
     out = []
+    segments = ctx.index.segments
+    onder, colon, equal = (_segments_matching(ctx.index, needs) for needs in (_NEEDS_ONDER, _NEEDS_DEF, _NEEDS_EQUAL))
     for info in ctx.articles:
         for uid in info.sentence_units:
             u = ctx.units[uid]
-            own = ctx.index.segments[u.own].text
             if ctx.seg_kind[u.own] == "ond" and " " in (u.ond or ""):
                 continue  # sub-onderdelen belong to their parent's definition
-            m = _DEF_ONDER.match(own)
+            own = segments[u.own].text
+            m = _DEF_ONDER.match(own) if onder is None or u.own in onder else None
             if not m:
-                m = _DEF_RE.match(own)
+                m = _DEF_RE.match(own) if colon is None or u.own in colon else None
                 if not m:
-                    eq = _DEF_EQUAL.match(own)
-                    if eq and not re.search(r"\bniet\b", eq.group("subj"), re.I):
-                        term = eq.group("term").strip().lower()
-                        out.append(Definition(term=term, head=term, text=eq.group("subj").lower(),
-                                              art=info.idx, unit=uid))
+                    if equal is None or u.own in equal:
+                        eq = _DEF_EQUAL.match(own)
+                        if eq and not re.search(r"\bniet\b", eq.group("subj"), re.I):
+                            term = eq.group("term").strip().lower()
+                            out.append(Definition(term=term, head=term, text=eq.group("subj").lower(),
+                                                  art=info.idx, unit=uid))
                     continue
-                context = " ".join(ctx.index.segments[x].text for x in u.segs) + " " + (info.article.title or "")
+                context = " ".join(segments[x].text for x in u.segs) + " " + (info.article.title or "")
                 if not _DEF_CONTEXT.search(context):
                     continue
             term = m.group(1).strip().lower()
@@ -342,9 +368,9 @@ def definitions(ctx: DocCtx) -> list[Definition]:
                 continue
             definiens = m.group(2)
             # append sub-onderdelen (1°, 2°, ...) of this onderdeel
-            subs = [ctx.index.segments[s].text for s in children(ctx, u.own)]
+            subs = [segments[s].text for s in children(ctx, u.own)]
             full = " ".join([definiens] + subs)
-            head = re.split(r",|\bwaarin\b|\bwaar\b|\bdie\b|\bdat\b|\bwaarvan\b|\bwaarbij\b|;", definiens, 1)[0]
+            head = _GENUS_END.split(definiens, 1)[0]
             out.append(Definition(term=term, head=head.lower(), text=full.lower(), art=info.idx, unit=uid))
     return out
 
