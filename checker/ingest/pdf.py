@@ -21,6 +21,7 @@ from typing import NamedTuple
 from ..errors import DocumentError
 from ..model import Block, RawDocument
 from ..parallel import fork_map
+from ..parallel import jobs as process_count
 from .layout import (
     ENUM_RE,
     HEADING_RE,
@@ -511,16 +512,39 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
     return False
 
 
+PARALLEL_LINES = 4000  # below this splitting the paragraph pass over processes does not pay
+
+
 def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Block]:
-    blocks: list[Block] = []
-    # Consumed only when a line-end hyphen needs it (Vocab builds lazily).
-    vocab = Vocab(ln.text for lines in pages for ln in lines)
+    lines = [ln for page in pages for ln in page]
+    # Consumed only when a line-end hyphen needs it (Vocab builds lazily, in each process).
+    vocab = Vocab(ln.text for ln in lines)
+    n = process_count() if len(lines) >= PARALLEL_LINES else 1
+    # Every process builds the paragraphs that start in its share of the lines: the splits
+    # depend only on document-wide values that are known by now, so the result is the same.
+    cuts = [len(lines) * k // n for k in range(n + 1)]
+    chunks = fork_map(lambda k: _paragraph_blocks(lines, cuts[k], cuts[k + 1], body, pitch, vocab),
+                      range(n))
+    return [Block(*fields) for chunk in chunks for fields in chunk]
+
+
+def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitch: float,
+                      vocab: Vocab) -> list[tuple]:
+    """Blocks of the paragraphs whose first line lies in lines[start:end] (the last one may
+    run on past `end`), as tuples of Block's fields in order: ten times cheaper to pickle."""
+    blocks: list[tuple] = []
+    n = len(lines)
+    i = start
+    if i > 0:  # skip the tail of a paragraph that began before `start`
+        while i < end and not _breaks(lines[i - 1], lines[i], body, pitch):
+            i += 1
+    if i >= end:
+        return blocks
 
     def flush(cur: list[Line]) -> None:
         first = cur[0]
         if first.table:  # table rows are never joined: one row per block
-            blocks.append(Block(text=first.text, page=first.page, kind="table", font_size=first.size,
-                                source="table", style="table"))
+            blocks.append((first.text, first.page, "table", None, False, False, first.size, "table", "table"))
             return
         if len(cur) == 1:  # most paragraphs are one line: nothing to join
             text = first.text
@@ -541,21 +565,25 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Bloc
         level = None
         if heading:
             level = 1 if size >= body + 6 else 2 if size >= body + 3 else 3 if size >= body + 1.5 else 4
-        blocks.append(Block(text=text, page=first.page, kind="heading" if heading else "para",
-                            heading_level=level, bold=bold, italic=italic, font_size=size))
+        blocks.append((text, first.page, "heading" if heading else "para", level, bold, italic, size))
 
-    cur: list[Line] = []
-    prev: Line | None = None
-    for lines in pages:
-        for ln in lines:
-            if prev is not None and (ln.table or prev.table or _new_paragraph(prev, ln, body, pitch)):
-                flush(cur)
-                cur = []
-            cur.append(ln)
-            prev = ln
-    if cur:
-        flush(cur)
+    prev = lines[i]
+    cur = [prev]
+    for j in range(i + 1, n):
+        ln = lines[j]
+        if ln.table or prev.table or _new_paragraph(prev, ln, body, pitch):  # _breaks, inlined
+            flush(cur)
+            if j >= end:
+                return blocks
+            cur = []
+        cur.append(ln)
+        prev = ln
+    flush(cur)
     return blocks
+
+
+def _breaks(p: Line, ln: Line, body: float, pitch: float) -> bool:
+    return ln.table or p.table or _new_paragraph(p, ln, body, pitch)
 
 
 # ---------------------------------------------------------------- entry point
