@@ -15,6 +15,8 @@ import logging
 import os
 import re
 from collections import Counter
+from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -67,13 +69,16 @@ class Line:
 
     def __reduce__(self):
         # Pages read in other processes come back pickled: constructor arguments are several
-        # times cheaper than the default pickling of a __slots__ object. left/right/table are
-        # set only after all pages are back.
-        return (Line, (self.text, self.x0, self.x1, self.y, self.top, self.size, self.bold, self.italic,
-                       self.first_w, self.page, self.col, self.table))
+        # times cheaper than the default pickling of a __slots__ object. left/right are set
+        # only after all pages are back.
+        return (Line, _LINE_ARGS(self))
 
     def __repr__(self):  # debugging aid
         return f"Line(p{self.page} y={self.y:.0f} x={self.x0:.0f}-{self.x1:.0f} s={self.size:.1f} b={self.bold} {self.text[:40]!r})"
+
+
+# Line(...)'s arguments in order, read off a line
+_LINE_ARGS = attrgetter("text", "x0", "x1", "y", "top", "size", "bold", "italic", "first_w", "page", "col", "table")
 
 
 # ---------------------------------------------------------------- opening
@@ -631,6 +636,15 @@ class _Page(NamedTuple):
     width: float
     kind: str = "text"          # text | bad | textless | two_col | table
     gutter: float | None = None
+
+    def __reduce__(self):
+        # Pages read in other processes come back pickled: each line as a plain tuple of its
+        # constructor arguments pickles in C, without Line.__reduce__'s Python call per line.
+        return _unpickle_page, (list(map(_LINE_ARGS, self.lines)), *self[1:])
+
+
+def _unpickle_page(rows, *rest) -> _Page:
+    return _Page(list(starmap(Line, rows)), *rest)
 
 
 def _read_page(pdf, pi: int, probe: _CharProbe, raw) -> _Page:
