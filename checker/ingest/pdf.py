@@ -77,6 +77,7 @@ class Line:
         return f"Line(p{self.page} y={self.y:.0f} x={self.x0:.0f}-{self.x1:.0f} s={self.size:.1f} b={self.bold} {self.text[:40]!r})"
 
 
+_Y = attrgetter("y")
 # Line(...)'s arguments in order, read off a line
 _LINE_ARGS = attrgetter("text", "x0", "x1", "y", "top", "size", "bold", "italic", "first_w", "page", "col", "table")
 
@@ -364,7 +365,7 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
         if not lines:
             continue
         h = heights[pi]
-        by_y = sorted(lines, key=lambda ln: -ln.y)
+        by_y = sorted(lines, key=_Y, reverse=True)  # reverse keeps equal y in page order, as key=-y
         cand = set(map(id, by_y[:2] + by_y[-2:]))
         for ln in lines:
             if id(ln) in cand and (ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3):
@@ -411,43 +412,59 @@ def _body_size(pages: list[list[Line]], default: float) -> float:
 
 def _doc_stats(pages: list[list[Line]]):
     body = _body_size(pages, 10.0)
-    # Baseline distances between consecutive body lines, and whether the pair looks like a
-    # paragraph boundary (sentence end above, lid/heading below).
-    clusters: Counter = Counter()
-    para_like: Counter = Counter()
+    # Baseline distances between consecutive body lines (in body sizes, to 0.05), and the
+    # pairs wider than 1.3 lines: a pitch candidate there is checked for paragraph boundaries.
+    clusters: dict[float, int] = {}  # plain dicts: Counter's += is twice as slow per pair
+    wide: dict[float, list[tuple[Line, Line]]] = {}
+    steps: dict[float, float] = {}  # distance -> rounded: documents repeat a few distances
     lo, hi = 0.9 * body, 3.0 * body
     for lines in pages:
-        for a, b in zip(lines, lines[1:]):
-            if a.size == body and b.size == body and a.col == b.col:
+        a = None  # the line before b when it is in the body size
+        for b in lines:
+            if b.size != body:
+                a = None
+                continue
+            if a is not None and a.col == b.col:
                 d = a.y - b.y
                 if lo < d < hi:
-                    v = round(d / body * 20) / 20
-                    clusters[v] += 1
-                    if v > 1.3 and (a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text)
-                                    or HEADING_RE.match(b.text)):
-                        para_like[v] += 1
+                    v = steps.get(d)
+                    if v is None:
+                        v = steps[d] = round(d / body * 20) / 20
+                    clusters[v] = clusters.get(v, 0) + 1
+                    if v > 1.3:
+                        wide.setdefault(v, []).append((a, b))
+            a = b
     # The line pitch is the smallest frequent distance. In documents made of one-line
     # paragraphs the frequent distance is the paragraph distance: recognised by its pairs
-    # nearly all being paragraph boundaries; then assume single spacing below it.
+    # nearly all being paragraph boundaries (sentence end above, lid/heading below); then
+    # assume single spacing below it.
     total = sum(clusters.values())
     pitch = 1.2
     if total:
         for v in sorted(clusters):
             if clusters[v] >= max(3, 0.1 * total):
-                if v > 1.3 and para_like[v] >= 0.8 * clusters[v]:
+                if v > 1.3 and _boundaries(wide[v]) >= 0.8 * clusters[v]:
                     pitch = min(1.2, v / 1.3)
                 else:
                     pitch = v
                 break
         else:
-            pitch = clusters.most_common(1)[0][0]
+            # max() keeps the first of equal counts, as Counter.most_common(1) does
+            pitch = max(clusters.items(), key=lambda kv: kv[1])[0]
     return body, pitch
+
+
+def _boundaries(pairs: list[tuple[Line, Line]]) -> int:
+    """How many line pairs look like a paragraph boundary."""
+    return sum(1 for a, b in pairs if a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text)
+               or HEADING_RE.match(b.text))
 
 
 def _set_margins(pages: list[list[Line]], body: float, page_width: float | None = None) -> None:
     """Text area per page and column; the right margin is what decides 'short' lines."""
-    all_right = [ln.x1 for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
-    all_left = [ln.x0 for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
+    body_lines = [ln for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
+    all_right = [ln.x1 for ln in body_lines]
+    all_left = [ln.x0 for ln in body_lines]
     g_right = _pct(all_right, 0.97) if all_right else None
     g_left = _pct(all_left, 0.05) if all_left else None
     if g_right is not None and page_width:
