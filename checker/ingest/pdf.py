@@ -366,9 +366,9 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
             continue
         h = heights[pi]
         by_y = sorted(lines, key=_Y, reverse=True)  # reverse keeps equal y in page order, as key=-y
-        cand = set(map(id, by_y[:2] + by_y[-2:]))
-        for ln in lines:
-            if id(ln) in cand and (ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3):
+        # the two highest and the two lowest lines, in page order
+        for ln in sorted({*by_y[:2], *by_y[-2:]}, key=lines.index):
+            if ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3:
                 zone_lines.append((pi, ln))
     keys = {id(ln): (norm_running(ln.text), ln.y > heights[pi] / 2) for pi, ln in zone_lines}
     counts = Counter(keys.values())
@@ -376,7 +376,7 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
     # Headers naming the current chapter repeat only within that chapter; set in a smaller
     # font than the body they are running text already when seen on three pages.
     body = _body_size(pages, 0.0)
-    drop = set()
+    drop: dict[int, set[Line]] = {}  # page index -> its lines to drop (Lines hash by identity)
     repeated: set[str] = set()
     done: set[tuple] = set()
     # Most extreme line first, so that a body heading that repeats the chapter header right
@@ -386,13 +386,12 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
         key = keys[id(ln)]
         threshold = min(need, 3) if ln.size < body - 0.5 else need
         if is_page_number(ln.text) or (counts[key] >= threshold and (pi, key) not in done):
-            drop.add(id(ln))
+            drop.setdefault(pi, set()).add(ln)
             done.add((pi, key))
             if counts[key] >= threshold:
                 repeated.add(key[0])
-    if drop:
-        for pi, lines in enumerate(pages):
-            pages[pi] = [ln for ln in lines if id(ln) not in drop]
+    for pi, gone in drop.items():
+        pages[pi] = [ln for ln in pages[pi] if ln not in gone]
     return repeated
 
 
@@ -741,7 +740,9 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
     running = _strip_running(pages, heights)
     # Table-of-contents entries repeat every heading with a page number: they would read as
     # duplicate articles downstream.
-    pages = [[ln for ln in lines if ln.table or not is_toc_line(ln.text)] for lines in pages]
+    # (is_toc_line's first test inlined: most lines do not end in a digit)
+    pages = [[ln for ln in lines if not ln.text[-1:].isdigit() or ln.table or not is_toc_line(ln.text)]
+             for lines in pages]
     body, pitch = _doc_stats(pages)
     _set_margins(pages, body, widths[0] if widths else None)
     blocks = _paragraphs(pages, body, pitch)
