@@ -127,7 +127,8 @@ def test_check_on_all_cores_equals_one_process():
 
 def test_pdf_pages_read_on_all_cores_equal_one_process():
     """Every page split over processes, two-column and table pages re-read by pdfplumber
-    there too: the same blocks as reading in one process."""
+    there too, paragraphs built by the process their first line falls to (two and three
+    shares, so paragraphs run on over the seams): the same blocks as reading in one process."""
     pdfs = [ROOT / "tests/corpus/check/apv-westervoort-aan-zee-2024.pdf",   # two columns
             ROOT / "tests/corpus/check2/bibob-doesburgh-2021.pdf",          # ruled table
             ROOT / "tests/corpus/check2/apv-oudebroek-2011.pdf",            # old two-column layout
@@ -136,15 +137,16 @@ def test_pdf_pages_read_on_all_cores_equal_one_process():
         import json
         from checker import parallel
         from checker.ingest import pdf, read_document
-        pdf.PARALLEL_PAGES = 1  # fork even for short documents
+        pdf.PARALLEL_PAGES = pdf.PARALLEL_LINES = 1  # fork even for short documents
         out = {{}}
         for path in {[str(p) for p in pdfs]!r}:
             runs = []
-            for jobs in (1, 2):
+            for jobs in (1, 2, 3):
                 parallel.set_jobs(jobs)
                 raw = read_document(path)
-                runs.append([(b.text, b.page, b.kind, b.heading_level, b.bold) for b in raw.blocks])
-            out[path] = runs[0] == runs[1] and len(runs[0]) > 10
+                runs.append([(b.text, b.page, b.kind, b.heading_level, b.bold, b.italic, b.font_size,
+                              b.style, b.source) for b in raw.blocks])
+            out[path] = runs[0] == runs[1] == runs[2] and len(runs[0]) > 10
         print(json.dumps(out))
     """)
     assert all(got.values()), got

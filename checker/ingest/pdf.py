@@ -15,12 +15,15 @@ import logging
 import os
 import re
 from collections import Counter
+from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import DocumentError
 from ..model import Block, RawDocument
 from ..parallel import fork_map
+from ..parallel import jobs as process_count
 from .layout import (
     ENUM_RE,
     HEADING_RE,
@@ -66,13 +69,17 @@ class Line:
 
     def __reduce__(self):
         # Pages read in other processes come back pickled: constructor arguments are several
-        # times cheaper than the default pickling of a __slots__ object. left/right/table are
-        # set only after all pages are back.
-        return (Line, (self.text, self.x0, self.x1, self.y, self.top, self.size, self.bold, self.italic,
-                       self.first_w, self.page, self.col, self.table))
+        # times cheaper than the default pickling of a __slots__ object. left/right are set
+        # only after all pages are back.
+        return (Line, _LINE_ARGS(self))
 
     def __repr__(self):  # debugging aid
         return f"Line(p{self.page} y={self.y:.0f} x={self.x0:.0f}-{self.x1:.0f} s={self.size:.1f} b={self.bold} {self.text[:40]!r})"
+
+
+_Y = attrgetter("y")
+# Line(...)'s arguments in order, read off a line
+_LINE_ARGS = attrgetter("text", "x0", "x1", "y", "top", "size", "bold", "italic", "first_w", "page", "col", "table")
 
 
 # ---------------------------------------------------------------- opening
@@ -358,10 +365,10 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
         if not lines:
             continue
         h = heights[pi]
-        by_y = sorted(lines, key=lambda ln: -ln.y)
-        cand = set(map(id, by_y[:2] + by_y[-2:]))
-        for ln in lines:
-            if id(ln) in cand and (ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3):
+        by_y = sorted(lines, key=_Y, reverse=True)  # reverse keeps equal y in page order, as key=-y
+        # the two highest and the two lowest lines, in page order
+        for ln in sorted({*by_y[:2], *by_y[-2:]}, key=lines.index):
+            if ln.y > h * 0.90 or ln.y < h * 0.10 or len(lines) <= 3:
                 zone_lines.append((pi, ln))
     keys = {id(ln): (norm_running(ln.text), ln.y > heights[pi] / 2) for pi, ln in zone_lines}
     counts = Counter(keys.values())
@@ -369,7 +376,7 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
     # Headers naming the current chapter repeat only within that chapter; set in a smaller
     # font than the body they are running text already when seen on three pages.
     body = _body_size(pages, 0.0)
-    drop = set()
+    drop: dict[int, set[Line]] = {}  # page index -> its lines to drop (Lines hash by identity)
     repeated: set[str] = set()
     done: set[tuple] = set()
     # Most extreme line first, so that a body heading that repeats the chapter header right
@@ -379,13 +386,12 @@ def _strip_running(pages: list[list[Line]], heights: list[float]) -> set[str]:
         key = keys[id(ln)]
         threshold = min(need, 3) if ln.size < body - 0.5 else need
         if is_page_number(ln.text) or (counts[key] >= threshold and (pi, key) not in done):
-            drop.add(id(ln))
+            drop.setdefault(pi, set()).add(ln)
             done.add((pi, key))
             if counts[key] >= threshold:
                 repeated.add(key[0])
-    if drop:
-        for pi, lines in enumerate(pages):
-            pages[pi] = [ln for ln in lines if id(ln) not in drop]
+    for pi, gone in drop.items():
+        pages[pi] = [ln for ln in pages[pi] if ln not in gone]
     return repeated
 
 
@@ -405,43 +411,59 @@ def _body_size(pages: list[list[Line]], default: float) -> float:
 
 def _doc_stats(pages: list[list[Line]]):
     body = _body_size(pages, 10.0)
-    # Baseline distances between consecutive body lines, and whether the pair looks like a
-    # paragraph boundary (sentence end above, lid/heading below).
-    clusters: Counter = Counter()
-    para_like: Counter = Counter()
+    # Baseline distances between consecutive body lines (in body sizes, to 0.05), and the
+    # pairs wider than 1.3 lines: a pitch candidate there is checked for paragraph boundaries.
+    clusters: dict[float, int] = {}  # plain dicts: Counter's += is twice as slow per pair
+    wide: dict[float, list[tuple[Line, Line]]] = {}
+    steps: dict[float, float] = {}  # distance -> rounded: documents repeat a few distances
     lo, hi = 0.9 * body, 3.0 * body
     for lines in pages:
-        for a, b in zip(lines, lines[1:]):
-            if a.size == body and b.size == body and a.col == b.col:
+        a = None  # the line before b when it is in the body size
+        for b in lines:
+            if b.size != body:
+                a = None
+                continue
+            if a is not None and a.col == b.col:
                 d = a.y - b.y
                 if lo < d < hi:
-                    v = round(d / body * 20) / 20
-                    clusters[v] += 1
-                    if v > 1.3 and (a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text)
-                                    or HEADING_RE.match(b.text)):
-                        para_like[v] += 1
+                    v = steps.get(d)
+                    if v is None:
+                        v = steps[d] = round(d / body * 20) / 20
+                    clusters[v] = clusters.get(v, 0) + 1
+                    if v > 1.3:
+                        wide.setdefault(v, []).append((a, b))
+            a = b
     # The line pitch is the smallest frequent distance. In documents made of one-line
     # paragraphs the frequent distance is the paragraph distance: recognised by its pairs
-    # nearly all being paragraph boundaries; then assume single spacing below it.
+    # nearly all being paragraph boundaries (sentence end above, lid/heading below); then
+    # assume single spacing below it.
     total = sum(clusters.values())
     pitch = 1.2
     if total:
         for v in sorted(clusters):
             if clusters[v] >= max(3, 0.1 * total):
-                if v > 1.3 and para_like[v] >= 0.8 * clusters[v]:
+                if v > 1.3 and _boundaries(wide[v]) >= 0.8 * clusters[v]:
                     pitch = min(1.2, v / 1.3)
                 else:
                     pitch = v
                 break
         else:
-            pitch = clusters.most_common(1)[0][0]
+            # max() keeps the first of equal counts, as Counter.most_common(1) does
+            pitch = max(clusters.items(), key=lambda kv: kv[1])[0]
     return body, pitch
+
+
+def _boundaries(pairs: list[tuple[Line, Line]]) -> int:
+    """How many line pairs look like a paragraph boundary."""
+    return sum(1 for a, b in pairs if a.text.endswith(_SENTENCE_END) or ENUM_RE.match(b.text)
+               or HEADING_RE.match(b.text))
 
 
 def _set_margins(pages: list[list[Line]], body: float, page_width: float | None = None) -> None:
     """Text area per page and column; the right margin is what decides 'short' lines."""
-    all_right = [ln.x1 for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
-    all_left = [ln.x0 for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
+    body_lines = [ln for lines in pages for ln in lines if ln.col == 0 and abs(ln.size - body) < 1]
+    all_right = [ln.x1 for ln in body_lines]
+    all_left = [ln.x0 for ln in body_lines]
     g_right = _pct(all_right, 0.97) if all_right else None
     g_left = _pct(all_left, 0.05) if all_left else None
     if g_right is not None and page_width:
@@ -511,16 +533,39 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
     return False
 
 
+PARALLEL_LINES = 4000  # below this splitting the paragraph pass over processes does not pay
+
+
 def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Block]:
-    blocks: list[Block] = []
-    # Consumed only when a line-end hyphen needs it (Vocab builds lazily).
-    vocab = Vocab(ln.text for lines in pages for ln in lines)
+    lines = [ln for page in pages for ln in page]
+    # Consumed only when a line-end hyphen needs it (Vocab builds lazily, in each process).
+    vocab = Vocab(ln.text for ln in lines)
+    n = process_count() if len(lines) >= PARALLEL_LINES else 1
+    # Every process builds the paragraphs that start in its share of the lines: the splits
+    # depend only on document-wide values that are known by now, so the result is the same.
+    cuts = [len(lines) * k // n for k in range(n + 1)]
+    chunks = fork_map(lambda k: _paragraph_blocks(lines, cuts[k], cuts[k + 1], body, pitch, vocab),
+                      range(n))
+    return [Block(*fields) for chunk in chunks for fields in chunk]
+
+
+def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitch: float,
+                      vocab: Vocab) -> list[tuple]:
+    """Blocks of the paragraphs whose first line lies in lines[start:end] (the last one may
+    run on past `end`), as tuples of Block's fields in order: ten times cheaper to pickle."""
+    blocks: list[tuple] = []
+    n = len(lines)
+    i = start
+    if i > 0:  # skip the tail of a paragraph that began before `start`
+        while i < end and not _breaks(lines[i - 1], lines[i], body, pitch):
+            i += 1
+    if i >= end:
+        return blocks
 
     def flush(cur: list[Line]) -> None:
         first = cur[0]
         if first.table:  # table rows are never joined: one row per block
-            blocks.append(Block(text=first.text, page=first.page, kind="table", font_size=first.size,
-                                source="table", style="table"))
+            blocks.append((first.text, first.page, "table", None, False, False, first.size, "table", "table"))
             return
         if len(cur) == 1:  # most paragraphs are one line: nothing to join
             text = first.text
@@ -541,21 +586,25 @@ def _paragraphs(pages: list[list[Line]], body: float, pitch: float) -> list[Bloc
         level = None
         if heading:
             level = 1 if size >= body + 6 else 2 if size >= body + 3 else 3 if size >= body + 1.5 else 4
-        blocks.append(Block(text=text, page=first.page, kind="heading" if heading else "para",
-                            heading_level=level, bold=bold, italic=italic, font_size=size))
+        blocks.append((text, first.page, "heading" if heading else "para", level, bold, italic, size))
 
-    cur: list[Line] = []
-    prev: Line | None = None
-    for lines in pages:
-        for ln in lines:
-            if prev is not None and (ln.table or prev.table or _new_paragraph(prev, ln, body, pitch)):
-                flush(cur)
-                cur = []
-            cur.append(ln)
-            prev = ln
-    if cur:
-        flush(cur)
+    prev = lines[i]
+    cur = [prev]
+    for j in range(i + 1, n):
+        ln = lines[j]
+        if ln.table or prev.table or _new_paragraph(prev, ln, body, pitch):  # _breaks, inlined
+            flush(cur)
+            if j >= end:
+                return blocks
+            cur = []
+        cur.append(ln)
+        prev = ln
+    flush(cur)
     return blocks
+
+
+def _breaks(p: Line, ln: Line, body: float, pitch: float) -> bool:
+    return ln.table or p.table or _new_paragraph(p, ln, body, pitch)
 
 
 # ---------------------------------------------------------------- entry point
@@ -603,6 +652,15 @@ class _Page(NamedTuple):
     width: float
     kind: str = "text"          # text | bad | textless | two_col | table
     gutter: float | None = None
+
+    def __reduce__(self):
+        # Pages read in other processes come back pickled: each line as a plain tuple of its
+        # constructor arguments pickles in C, without Line.__reduce__'s Python call per line.
+        return _unpickle_page, (list(map(_LINE_ARGS, self.lines)), *self[1:])
+
+
+def _unpickle_page(rows, *rest) -> _Page:
+    return _Page(list(starmap(Line, rows)), *rest)
 
 
 def _read_page(pdf, pi: int, probe: _CharProbe, raw) -> _Page:
@@ -682,7 +740,9 @@ def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
     running = _strip_running(pages, heights)
     # Table-of-contents entries repeat every heading with a page number: they would read as
     # duplicate articles downstream.
-    pages = [[ln for ln in lines if ln.table or not is_toc_line(ln.text)] for lines in pages]
+    # (is_toc_line's first test inlined: most lines do not end in a digit)
+    pages = [[ln for ln in lines if not ln.text[-1:].isdigit() or ln.table or not is_toc_line(ln.text)]
+             for lines in pages]
     body, pitch = _doc_stats(pages)
     _set_margins(pages, body, widths[0] if widths else None)
     blocks = _paragraphs(pages, body, pitch)
