@@ -10,6 +10,7 @@ Prints wall time of read_document vs pdftotext (ratio), ms per page and peak mem
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import shutil
@@ -65,20 +66,24 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from checker.ingest import read_document
 import checker.ingest.pdf  # the reader's lazy imports (pypdfium2) are a one-off per process
+def cpu():  # this process and the page readers it forked (checker.parallel)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ch.ru_utime + ch.ru_stime
 t1 = time.perf_counter()
-c1 = time.process_time()
+c1 = cpu()
 raw = read_document(sys.argv[1])
 t2 = time.perf_counter()
-c2 = time.process_time()
+c2 = cpu()
 print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1, "cpu_s": c2 - c1, "pages": raw.pages, "blocks": len(raw.blocks),
                   "chars": sum(len(b.text) for b in raw.blocks),
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def measure_reader(pdf: Path) -> dict:
+def measure_reader(pdf: Path, jobs: str = "") -> dict:
+    env = dict(os.environ, NORMTOETS_JOBS=jobs) if jobs else None
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(pdf)], capture_output=True, text=True,
-                          cwd=ROOT, check=True)
+                          cwd=ROOT, check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -87,9 +92,10 @@ def main() -> None:
     pdf = test_pdf(args, "apv", build_pdf)
     # Interleave the runs so that load from other processes hits both sides alike.
     have_p2t = shutil.which("pdftotext") is not None
-    reader, plain, layout = [], [], []
+    reader, serial, plain, layout = [], [], [], []
     for _ in range(args.runs):
         reader.append(measure_reader(pdf))
+        serial.append(measure_reader(pdf, jobs="1"))
         if have_p2t:
             plain.append(pdftotext(pdf))
             layout.append(pdftotext(pdf, layout=True))
@@ -101,11 +107,14 @@ def main() -> None:
           f"({1000 * read_s / reader[0]['pages']:.2f} ms/page; import {reader[0]['import_s']:.2f}s)")
     print(f"peak memory (child ru_maxrss): {peak:.0f} MB")
     cpu_s = statistics.median(r["cpu_s"] for r in reader)
-    print(f"read_document CPU time: {cpu_s:.3f}s")
+    print(f"read_document CPU time (all processes): {cpu_s:.3f}s")
+    one_s, one_c = statistics.median(r["read_s"] for r in serial), statistics.median(r["cpu_s"] for r in serial)
+    print(f"read_document in one process (NORMTOETS_JOBS=1): wall {one_s:.3f}s, CPU {one_c:.3f}s")
     if have_p2t:
         p, lay = statistics.median(r["wall"] for r in plain), statistics.median(r["wall"] for r in layout)
         pc, lc = statistics.median(r["cpu"] for r in plain), statistics.median(r["cpu"] for r in layout)
-        print(f"pdftotext: wall {p:.3f}s -> ratio {read_s / p:.2f}x; cpu {pc:.3f}s -> ratio {cpu_s / pc:.2f}x")
+        print(f"pdftotext: wall {p:.3f}s -> ratio {read_s / p:.2f}x; cpu {pc:.3f}s -> ratio {cpu_s / pc:.2f}x; "
+              f"one process: wall {one_s / p:.2f}x")
         print(f"pdftotext -layout: wall {lay:.3f}s -> ratio {read_s / lay:.2f}x; cpu {lc:.3f}s -> "
               f"ratio {cpu_s / lc:.2f}x")
         print("(CPU-time ratios are the steadier figure on a shared machine)")
