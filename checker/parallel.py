@@ -51,7 +51,8 @@ def jobs() -> int:
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
+    # macOS: system frameworks are not fork-safe (the reason multiprocessing spawns there)
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
 def fork_map(fn: Callable[[T], R], items: Iterable[T], min_items: int = 2) -> list[R]:
