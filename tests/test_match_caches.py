@@ -96,7 +96,7 @@ def test_overlapping_starts_and_casefold_risk():
         assert [m.span() for m in idx._finditer(rx)] == [m.span() for m in rx.finditer(idx.text)]
     # dotless i / long s match ASCII i / s under IGNORECASE: then the plain scan is used
     idx = _index("Het ıs verboden; het ſtaat vast")
-    assert idx._casefold_risk
+    assert idx.casefold_risk
     for rx in (re.compile(r"\bis\s+verboden", re.I), re.compile(r"\bstaat\b", re.I)):
         assert [m.span() for m in idx._finditer(rx)] == [m.span() for m in rx.finditer(idx.text)] != []
 

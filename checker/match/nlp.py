@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..cache import cache_dir, read_cache, write_cache
+from ..casefold import lower_is_exact
 
 _NLP = None
 _LEMMAS: dict[str, str] | None = None
@@ -373,9 +374,9 @@ class TextIndex:
         self._lemidx: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
         self._seg_starts = starts
-        # Under re.IGNORECASE these two also match ASCII 'i'/'s' while staying themselves in
-        # lowercased text; literal-start scanning (_finditer) would miss such a match.
-        self._casefold_risk = "\u0131" in self.text or "\u017f" in self.text
+        # characters re.I equates with an ASCII letter that lower() does not turn into it:
+        # literal-start scanning (_finditer) and literal pre-checks would miss such a match
+        self.casefold_risk = not lower_is_exact(self.text)
         self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
         self._tok_seg: list[int] | None = None
         self._words_at = None  # see _word_index
@@ -488,7 +489,7 @@ class TextIndex:
         applies; a start out of reach cannot match).
         """
         starts, anchors = _regex_plan(rx)
-        if starts is None or self._casefold_risk:
+        if starts is None or self.casefold_risk:
             yield from rx.finditer(self.text)
             return
         if not all(any(map(self._occurs, lits)) for _lo, _hi, lits, _stops, _shift in anchors):

@@ -321,20 +321,18 @@ class Definition:
 
 
 # What every match of a definition pattern contains: the sentences without it are found in one
-# scan of the document's lowercased text and skip the (slow) regex. str.lower() maps each
-# character that re.I equates with an ASCII letter to that letter, and keeps offsets, except
-# for these three (U+0130 lowers to "i" + U+0307): a document holding one runs every regex.
+# scan of the document's lowercased text and skip the (slow) regex - unless lowercasing is not
+# exact for the document (checker.casefold): then every regex runs.
 _NEEDS_ONDER = (re.compile("verstaan"),)
 _NEEDS_DEF = (re.compile(r":(?=\s.)", re.S),)
 _NEEDS_EQUAL = tuple(map(re.compile, ("gelijkgesteld", "aangemerkt", "geld")))  # one literal scans fast
-_FOLD_OUTLIERS = ("\u0131", "\u017f", "\u0307")
 # The genus ends at the first comma/semicolon or relative pronoun ("waar", "waarin", "die", ...).
 _GENUS_END = re.compile(r"[,;]|\bwaar(?:in|van|bij)?\b|\bd(?:ie|at)\b")
 
 
 def _segments_matching(index: TextIndex, needs: tuple[re.Pattern, ...]) -> set[int] | None:
     """Segments in which one of needs matches in the lowercased text; None: any may match."""
-    if any(c in index.text for c in _FOLD_OUTLIERS):
+    if index.casefold_risk:
         return None
     return {index.segment_at(m.start()) for rx in needs for m in rx.finditer(index.text)}
 

@@ -10,6 +10,7 @@ import re
 from itertools import islice
 from pathlib import Path
 
+from ..casefold import lower_is_exact
 from ..model import DOC_TYPES
 
 _I = re.I
@@ -136,9 +137,6 @@ _CONTENT_CUES_LC = {
     t: [(rx, rx_lc, _lead_words(rx_lc.pattern) if rx_lc is not None else None, w)
         for rx, w in cues for rx_lc in [_lowercase_variant(rx)]]
     for t, cues in CONTENT_CUES.items()}
-# Lowercasing is exact for these ASCII patterns except for the characters that re.I equates
-# with an ASCII letter while lower() does not map them onto it (İ ı ſ K): such texts take re.I.
-_CASE_SPECIAL = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 _NATIONAL_RE = re.compile(
     r"^(?:(?:Rijks)?wet|Besluit|Regeling|Koninklijk\s+besluit|Beschikking|Verdrag|Verordening\s+\((?:EU|EG)\))\s+van\s+"
@@ -156,7 +154,9 @@ def detect_type(title: str, text: str, path: str = "",
     head = text[:3000]
     text = text[:80000]  # cue counts are capped; the opening chapters say enough
     stem = Path(path).stem.replace("_", " ").replace("-", " ") if path else ""
-    lowered = None if any(ch in text for ch in _CASE_SPECIAL) else text.lower()
+    lowered = text.lower()
+    if not lower_is_exact(lowered):  # checker.casefold: such texts take the re.I cues
+        lowered = None
     raw: dict[str, float] = {}
     title_hit: dict[str, float] = {}
     for t in DOC_TYPES:
