@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -70,9 +70,6 @@ class Matcher:
         # (TextIndex.find, the segments of those spans) per term spec
         self._term_spans: dict[tuple, tuple[list[tuple[int, int]], set[int]]] = {}
         self._which: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
-        # segment i holds the offsets [bounds[i], bounds[i + 1]) (TextIndex.segment_at)
-        self._seg_starts = [seg.char_start for seg in ctx.index.segments] + [len(ctx.index.text) + 1]
-        self._seg_ends = self._seg_starts[1:]
 
     def terms_in(self, sets, segs) -> list[tuple[str, str]]:
         """(matched text, lexicon note) of every match of these sets in these segments."""
@@ -111,10 +108,7 @@ class Matcher:
             hit = self._term_spans.get(key)
             if hit is None:  # sets share terms ("horecabedrijf"): search each term once
                 spans = idx.find(compiled(*key))
-                # the segment of a span (TextIndex.segment_at): the number of segments ending
-                # before it
-                hit = self._term_spans[key] = (spans, set(map(bisect_right, repeat(self._seg_ends),
-                                                              map(itemgetter(0), spans))))
+                hit = self._term_spans[key] = (spans, idx.segments_of(map(itemgetter(0), spans)))
             if hit[0]:
                 found.append((hit[0], spec.note))
                 segs |= hit[1]
@@ -132,7 +126,7 @@ class Matcher:
         """The set's spans in these segments, segment by segment, each in text order."""
         found = self._cache.get(set_name) or self._lookup(set_name)
         out: list[tuple[int, int]] = []
-        bounds = self._seg_starts
+        bounds = self.ctx.index.bounds
         for s in segs:
             if s in found.segs:
                 out += found.spans[bisect_left(found.begins, bounds[s]):bisect_left(found.begins, bounds[s + 1])]

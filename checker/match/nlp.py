@@ -365,7 +365,6 @@ class TextIndex:
             seg.char_start = start
             seg.tok_start = tok_start
             seg.tok_end = tok_end
-        starts.pop()  # the end of the text
         vocab: defaultdict[str, list[int]] = defaultdict(list)
         for i, w in enumerate(self.words):
             vocab[w].append(i)
@@ -373,7 +372,9 @@ class TextIndex:
         self._pat_cache: dict[str, set[str]] = {}
         self._lemidx: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
-        self._seg_starts = starts
+        self.bounds = starts  # segment i holds the offsets [bounds[i], bounds[i + 1])
+        self._seg_starts = starts[:-1]
+        self._seg_ends = starts[1:]
         # characters re.I equates with an ASCII letter that lower() does not turn into it:
         # literal-start scanning (_finditer) and literal pre-checks would miss such a match
         self.casefold_risk = not lower_is_exact(self.text)
@@ -585,6 +586,11 @@ class TextIndex:
     def segment_at(self, char: int) -> int:
         i = bisect_right(self._seg_starts, char) - 1
         return i if i > 0 else 0
+
+    def segments_of(self, offsets: Iterable[int]) -> set[int]:
+        """{segment_at(c) for c in offsets}: a segment's number is the count of segments ending
+        at or before c, found without a Python-level call per offset."""
+        return set(map(bisect_right, repeat(self._seg_ends), offsets))
 
 
 def spans_by_segment(index: TextIndex, spans: Iterable[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
