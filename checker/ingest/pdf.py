@@ -68,9 +68,9 @@ class Line:
         self.table = table    # a whole table row rendered as "| a | b |"
 
     def __reduce__(self):
-        # Pages read in other processes come back pickled: constructor arguments are several
-        # times cheaper than the default pickling of a __slots__ object. left/right are set
-        # only after all pages are back.
+        # Lines made in other processes (pdfplumber's re-read pages) come back pickled:
+        # constructor arguments are several times cheaper than the default pickling of a
+        # __slots__ object. left/right are set only after all pages are back.
         return (Line, _LINE_ARGS(self))
 
     def __repr__(self):  # debugging aid
