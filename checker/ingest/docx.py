@@ -96,6 +96,12 @@ def _read_part(zf: zipfile.ZipFile, name: str):
         return None  # a broken styles/numbering part must not lose the text
 
 
+def _val(el, tag: str, default: str | None = None) -> str | None:
+    """w:val of the child w:<tag> of el (el may be None); default when either is missing."""
+    child = el.find(_W + tag) if el is not None else None
+    return child.get(_W + "val") if child is not None else default
+
+
 def _on(el, tag: str) -> bool | None:
     """Value of a toggle property (w:b, w:i, w:vanish) on an rPr element, None if absent."""
     if el is None:
@@ -131,14 +137,12 @@ class Styles:
             seen.add(sid)
             st = self.by_id[sid]
             yield st
-            based = st.find(_W + "basedOn")
-            sid = based.get(_W + "val") if based is not None else None
+            sid = _val(st, "basedOn")
 
     def name(self, sid: str | None) -> str | None:
         if not sid or sid not in self.by_id:
             return sid
-        n = self.by_id[sid].find(_W + "name")
-        name = n.get(_W + "val") if n is not None else sid
+        name = _val(self.by_id[sid], "name", sid)
         # built-in names are stored lower-case ("heading 1"); show them as Word does
         return name[:1].upper() + name[1:] if re.match(r"^(heading|title|subtitle) ?\d?$", name) else name
 
@@ -164,8 +168,7 @@ class Styles:
 
     def heading_level(self, pstyle: str | None) -> int | None:
         for st in self.chain(pstyle):
-            n = st.find(_W + "name")
-            name = (n.get(_W + "val") if n is not None else "") or ""
+            name = _val(st, "name") or ""
             m = _HEADING_STYLE_RE.match(name.strip()) or _HEADING_STYLE_RE.match(st.get(_W + "styleId") or "")
             if m:
                 return int(m.group(1))
@@ -258,13 +261,10 @@ class Numbering:
 
     @staticmethod
     def _level(lvl) -> dict:
-        def val(tag, default=None):
-            e = lvl.find(_W + tag)
-            return e.get(_W + "val") if e is not None else default
-        start = val("start", "1")
-        return {"fmt": val("numFmt", "decimal"), "text": val("lvlText", ""),
+        start = _val(lvl, "start", "1")
+        return {"fmt": _val(lvl, "numFmt", "decimal"), "text": _val(lvl, "lvlText", ""),
                 "start": int(start) if (start or "").lstrip("-").isdigit() else 1,
-                "suff": val("suff", "tab"), "legal": lvl.find(_W + "isLgl") is not None}
+                "suff": _val(lvl, "suff", "tab"), "legal": lvl.find(_W + "isLgl") is not None}
 
     def _levels(self, an) -> dict[int, dict]:
         out: dict[int, dict] = {}
@@ -382,13 +382,7 @@ class _Reader:
 
     def para_text(self, p) -> tuple[str, list[tuple[str, bool, bool, float | None]]]:
         """Paragraph text with runs (text, bold, italic, size) for style decisions."""
-        ppr = p.find(_W + "pPr")
-        pstyle = None
-        if ppr is not None:
-            ps = ppr.find(_W + "pStyle")
-            if ps is not None:
-                pstyle = ps.get(_W + "val")
-        pstyle = pstyle or self.styles.default_para
+        pstyle = _val(p.find(_W + "pPr"), "pStyle") or self.styles.default_para
         runs: list[tuple[str, bool, bool, float | None]] = []
         self._collect(p, pstyle, runs)
         text = "".join(r[0] for r in runs)
@@ -408,11 +402,7 @@ class _Reader:
 
     def _run(self, r, pstyle, runs) -> None:
         rpr = r.find(_W + "rPr")
-        rstyle = None
-        if rpr is not None:
-            rs = rpr.find(_W + "rStyle")
-            if rs is not None:
-                rstyle = rs.get(_W + "val")
+        rstyle = _val(rpr, "rStyle")
         vanish = _on(rpr, "vanish")
         if vanish is None:
             vanish = self.styles.run_prop("vanish", rstyle, pstyle)
@@ -452,12 +442,9 @@ class _Reader:
 
     def paragraph(self, p, in_table: bool) -> None:
         ppr = p.find(_W + "pPr")
-        pstyle = None
+        pstyle = _val(ppr, "pStyle")
         numpr = None
         if ppr is not None:
-            ps = ppr.find(_W + "pStyle")
-            if ps is not None:
-                pstyle = ps.get(_W + "val")
             np_ = ppr.find(_W + "numPr")
             if np_ is not None:
                 nid = np_.find(_W + "numId")
