@@ -14,17 +14,20 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 
 
-def pdf_args(description: str) -> argparse.Namespace:
-    """`[PDF] [--pages N] [--runs N] [--profile]`, as every PDF benchmark takes them."""
+def pdf_args(description: str, only: tuple[str, ...] = ()) -> argparse.Namespace:
+    """`[PDF] [--pages N] [--runs N] [--profile]`, as every PDF benchmark takes them;
+    `--only KIND` where a benchmark generates several kinds of test PDF."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("pdf", nargs="?", help="measure this PDF instead of the generated one")
     ap.add_argument("--pages", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--profile", action="store_true")
+    if only:
+        ap.add_argument("--only", choices=only, help="measure only this generated PDF")
     return ap.parse_args()
 
 
-def test_pdf(args: argparse.Namespace, stem: str, build: Callable[[Path, int], object]) -> Path:
+def test_pdf(args: argparse.Namespace, stem: str, build: Callable[[Path, int], object] | None) -> Path:
     """The PDF given on the command line, else OUT/<stem>-<pages>p.pdf (built once)."""
     if args.pdf:
         return Path(args.pdf).resolve()

@@ -49,11 +49,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 def load_document(path: str | Path, type_override: str | None = None) -> StructuredDocument:
     """Read and structure one file. Raises DocumentError with a Dutch message."""
     from .ingest import read_document
-    from .structure import structure_document
 
     raw = read_document(Path(path))
-    doc = structure_document(raw, type_override=type_override)
-    return doc
+    from .structure import structure_document  # after reading: see _warm_up
+
+    return structure_document(raw, type_override=type_override)
 
 
 def _safe_load(path: Path, type_override: str | None) -> StructuredDocument | ErrorInfo:
@@ -74,17 +74,38 @@ def _safe_load(path: Path, type_override: str | None) -> StructuredDocument | Er
                          code="unreadable")
 
 
-def parse_paths(paths: Iterable[str | Path], type_override: str | None = None) -> ParseResult:
-    from .parallel import fork_map
+def parse_paths(paths: Iterable[str | Path], type_override: str | None = None,
+                then_check: bool = False) -> ParseResult:
+    """Read and structure files; a bad file becomes an entry in `errors`.
+
+    then_check: the documents will be checked next, so the parent process may prepare the
+    rules engine while its children read (the first PDF pages or documents)."""
+    from functools import partial
+
+    from .parallel import fork_map, meanwhile
 
     result = ParseResult()
-    # the documents of a municipality are independent: read them on all cores
-    for r in fork_map(lambda p: _safe_load(p, type_override), expand_paths(paths)):
-        if isinstance(r, ErrorInfo):
-            result.errors.append(r)
-        else:
-            result.documents.append(r)
+    with meanwhile(partial(_warm_up, then_check)):
+        # the documents of a municipality are independent: read them on all cores
+        for r in fork_map(lambda p: _safe_load(p, type_override), expand_paths(paths)):
+            if isinstance(r, ErrorInfo):
+                result.errors.append(r)
+            else:
+                result.documents.append(r)
     return result
+
+
+def _warm_up(check: bool) -> None:
+    """Import and load on the side what the stages after reading need on first use
+    (~0.1 s of module regexes, rules and lemma table); see parallel.meanwhile."""
+    from . import structure  # noqa: F401
+    if check:
+        from . import norms  # noqa: F401
+        from .match import engine, nlp  # noqa: F401
+        from .match.rules import load_rules
+
+        load_rules()
+        nlp.lemmas(("artikel",))  # opens the lemma table
 
 
 def doc_info(doc: StructuredDocument) -> DocumentInfo:
@@ -173,6 +194,6 @@ def check_paths(paths: Iterable[str | Path], norm: str = "noord-holland",
                 type_override: str | None = None, manual: str | Path | None = None,
                 municipality: str | None = None) -> CheckResult:
     """Read, structure and check files and/or a municipality folder."""
-    parsed = parse_paths(paths, type_override)
+    parsed = parse_paths(paths, type_override, then_check=True)
     return check_documents(parsed.documents, parsed.errors, norm=norm, manual=manual,
                            municipality=municipality)

@@ -18,7 +18,7 @@ def evaluate(docs: list[StructuredDocument], checked_types: list[str]) -> tuple[
     rs = load_rules()
     if not checked_types:
         return [], rs.version
-    findings, _, _ = evaluate_docs(rs, list(docs), list(checked_types))
+    findings = evaluate_docs(rs, list(docs), list(checked_types))
     return _complete(findings, checked_types), rs.version
 
 
@@ -50,7 +50,7 @@ def _complete(findings: list[Finding], checked_types: list[str]) -> list[Finding
 def explain(requirement_id: str, docs: list[StructuredDocument]) -> str:
     from pathlib import Path
 
-    from .engine import evaluate_docs
+    from .engine import trace_rule
     from .rules import load_rules
 
     rs = load_rules()
@@ -68,9 +68,7 @@ def explain(requirement_id: str, docs: list[StructuredDocument]) -> str:
         lines.append(f"Geen document van het soort '{rule.type}' opgegeven (gelezen: {kinds}); "
                      f"de eis wordt dan niet getoetst. Gebruik --type {rule.type} als de soort verkeerd is herkend.")
         return "\n".join(lines) + "\n"
-    findings, eng, outcomes = evaluate_docs(rs, list(docs), [rule.type], only=rid)
-    f = findings[0]
-    outs = outcomes[rid]
+    f, eng, outs = trace_rule(rs, list(docs), rule)
     lines.append("documenten: " + ", ".join(f"{Path(d.path).name} ({len(d.in_force())} artikelen in werking)"
                                             for d in typed))
     lines.append("")
