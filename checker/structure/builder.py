@@ -15,7 +15,7 @@ from ..model import Article, Division, Note
 from .clean import Line
 from .headings import Heading, article_heading, division_heading, next_line_title
 from .leden import parse_leden
-from .patterns import (ARTIKELSGEWIJS_RE, SIGNATURE_RE, is_signature, TOELICHTING_RE, VERVALLEN_RE, is_title_like,
+from .patterns import (ARTICLE_FIRST, ARTIKELSGEWIJS_RE, DIVISION_FIRST, SIGNATURE_RE, is_signature, TOELICHTING_RE, VERVALLEN_RE, is_title_like,
                        num_key)
 from .sections import _candidate as section_candidate, find_sections
 
@@ -42,10 +42,18 @@ class Built:
     first_struct: int | None = None   # index of the first division/article line
 
 
+# The characters TOELICHTING_RE and ARTIKELSGEWIJS_RE can start with: with re.I, a roman
+# numeral, a digit or the first letter of one of their words.
+_TOEL_FIRST = frozenset("iIvVxX0123456789aAnNmMdDtT")
+
+
 def is_toelichting_heading(line: Line) -> bool:
     t = line.text
     if len(t) > 170:
         return False
+    first = t[:1]
+    if first.isascii() and first not in _TOEL_FIRST:
+        return False  # (a non-ASCII first character may be a look-alike that re.I equates)
     if t.isascii():
         # A cheap test first. (Only for ASCII: re.I also matches a few non-ASCII look-alikes
         # of i, s and k that lower() leaves as they are.)
@@ -77,8 +85,11 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
     """`forced`: line index -> SectionCand, for the fallback where chapters are the sections."""
     out = Built()
     n = len(lines)
-    heads: list[Heading | None] = [article_heading(ln.text, ln.styled) for ln in lines]
-    divs: list[Heading | None] = [division_heading(ln.text, ln.styled) if not heads[i] else None
+    # (the first character rules out most lines before a regex runs)
+    heads: list[Heading | None] = [article_heading(ln.text, ln.styled) if ln.text[:1] == ARTICLE_FIRST else None
+                                   for ln in lines]
+    divs: list[Heading | None] = [division_heading(ln.text, ln.styled)
+                                  if not heads[i] and ln.text[:1] in DIVISION_FIRST else None
                                   for i, ln in enumerate(lines)]
     toel = [is_toelichting_heading(ln) for ln in lines]
 

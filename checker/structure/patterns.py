@@ -15,10 +15,12 @@ _ART_NUM = NUM.replace("(?:[:.][0-9]", "(?:(?:[.]|[ ]?:[ ]?)[0-9]", 1)
 ARTICLE_RE = re.compile(
     rf"^(?:Artikel|ARTIKEL|Art\.|ART\.|Art|Artikelen)\s*(?P<num>{_ART_NUM})(?![0-9A-Za-z])\.?(?P<rest>.*)$",
     re.S)
+ARTICLE_FIRST = "A"  # the first character of any ARTICLE_RE match: a cheap test first
 
 DIVISION_RE = re.compile(
     rf"^(?P<word>Hoofdstuk|HOOFDSTUK|Titel|TITEL|Afdeling|AFDELING|Paragraaf|PARAGRAAF|§|Deel|DEEL|"
     rf"Bijlage|BIJLAGE)\s*(?P<num>{NUM}|[A-Z](?![a-z]))?(?![0-9A-Za-z])\.?(?P<rest>.*)$", re.S)
+DIVISION_FIRST = frozenset("HTAPD§B")  # the first characters of DIVISION_RE's words
 
 # "3", "3.2", "4.1.2" followed by a title; an optional dot after the number.
 # "2.2a Growshops": an inserted section keeps the letter, as "Artikel 2:30a" does.
@@ -55,7 +57,15 @@ _ROLE_RE = re.compile(
     r"(?:de\s+)?(?:griffier|voorzitter|(?:gemeente)?secretaris|burgemeester)\s*,)", re.I)
 
 
+# The characters a signature line can start with (SIGNATURE_RE and _ROLE_RE with re.I, or the
+# capital of PLACE_DATE_RE): most body lines ("1. Het ...", "a. ...") fail this cheap test.
+_SIGNATURE_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'azvlgobdrcs")
+
+
 def is_signature(text: str) -> bool:
+    first = text[:1]
+    if first.isascii() and first not in _SIGNATURE_FIRST:
+        return False  # (a non-ASCII first character may be a look-alike that re.I equates)
     # (a place and date has its comma within 45 characters: a cheap test before the regex)
     if SIGNATURE_RE.match(text) or ("," in text[:45] and PLACE_DATE_RE.match(text)):
         return True
@@ -99,6 +109,9 @@ def num_key(num: str) -> tuple:
     parts = _NUM_SEP_RE.split(num)
     key = []
     for p in parts:
+        if p.isdigit() and p.isascii():  # the common case, without a regex
+            key.append((int(p), ""))
+            continue
         m = _ARABIC_PART_RE.match(p)
         if m:
             key.append((int(m.group(1)), m.group(2)))
