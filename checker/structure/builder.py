@@ -15,7 +15,7 @@ from ..model import Article, Division, Note
 from .clean import Line
 from .headings import Heading, article_heading, division_heading, next_line_title
 from .leden import parse_leden
-from .patterns import (ARTICLE_FIRST, ARTIKELSGEWIJS_RE, DIVISION_FIRST, SIGNATURE_RE, is_signature, TOELICHTING_RE, VERVALLEN_RE, is_title_like,
+from .patterns import (ARTICLE_FIRST, ARTIKELSGEWIJS_RE, DIVISION_FIRST, is_signature, signature_opening, TOELICHTING_RE, VERVALLEN_RE, is_title_like,
                        num_key)
 from .sections import _candidate as section_candidate, find_sections
 
@@ -97,7 +97,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
     end = n
     seen_strong = False
     for i, ln in enumerate(lines):
-        if seen_strong and (toel[i] or SIGNATURE_RE.match(ln.text)):
+        if seen_strong and (toel[i] or signature_opening(ln.text)):
             end = i
             break
         seen_strong = seen_strong or bool(heads[i] and heads[i].strength >= 2)
@@ -114,7 +114,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
             if first_cand is None and _SECTION_START_RE.match(ln.text):
                 first_cand = i
             if first_cand is not None and i > first_cand and (
-                    SIGNATURE_RE.match(ln.text) or (divs[i] and divs[i].kind == "bijlage")):
+                    signature_opening(ln.text) or (divs[i] and divs[i].kind == "bijlage")):
                 # (not at a toelichting: policies often explain section by section; a closing
                 # toelichting repeats earlier numbers, which the sequence check rejects)
                 stop = i
@@ -160,10 +160,14 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         if cur is None:
             return
         cur.text = "\n".join([t for t, _ in body])
-        pages = [p for _, p in body if p]
-        cur.end_page = pages[-1] if pages else cur.page
+        cur.end_page = cur.page
+        for _, p in reversed(body):
+            if p:
+                cur.end_page = p
+                break
         if cur.status != "vervallen":
-            if (VERVALLEN_RE.match(cur.title or "") or _TRAIL_VERV_RE.search(cur.title or "")
+            title = cur.title or ""
+            if (VERVALLEN_RE.match(title) or (("(" in title or "[" in title) and _TRAIL_VERV_RE.search(title))
                     or (len(body) <= 1 and cur.text and len(cur.text) < 120 and _BODY_VERV_RE.match(cur.text))):
                 cur.status = "vervallen"
         if cur.status != "vervallen":
@@ -207,11 +211,12 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
     def _is_struct(j: int) -> bool:
         return bool(heads[j] and heads[j].strength >= 2) or j in section_idx or toel[j]
 
+    artikel_mode = out.mode == "artikel"
     for i, ln in enumerate(lines):
         if i <= skip:
             continue
         text = ln.text
-        h = heads[i] if out.mode == "artikel" else None
+        h = heads[i] if artikel_mode else None
 
         if state == "toel" and divs[i] and divs[i].kind == "bijlage" and not ln.text.lower().startswith("bijlage bij"):
             state = "bijlage"  # an annex after the toelichting is neither toelichting nor articles
@@ -296,7 +301,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 continue
 
         replaced_toc = False
-        if out.mode == "artikel" and h and h.number in seen and h.strength >= 2 and state == "body":
+        if artikel_mode and h and h.number in seen and h.strength >= 2 and state == "body":
             # A table of contents lists every heading without a body; the real one replaces it.
             prev = next((a for a in out.articles if a.number == h.number), None)
             if prev is not None and not prev.text and (prev.status == "vervallen") == bool(h.vervallen):
@@ -304,7 +309,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 out.articles.remove(prev)
                 seen.discard(h.number)
                 replaced_toc = True
-        if out.mode == "artikel" and h:
+        if artikel_mode and h:
             ok = h.number not in seen
             if ok and cur is not None and _is_roman(cur.number) and not _is_roman(h.number):
                 ok = False  # a quoted article inside a wijzigingsartikel ("komt te luiden: ...")
@@ -331,7 +336,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 state = "body"
                 continue
 
-        if (out.mode == "artikel" and state == "body" and sub_parent is not None
+        if (artikel_mode and state == "body" and sub_parent is not None
                 and (sc := section_candidate(i, ln)) is not None and len(sc.num) == 2 and not sc.suffix
                 and sc.num[0] == sub_parent and sc.num[1] == sub_next and (ln.styled or not sc.dotted)):
             # "Artikel 4" with numbered subsections "4.1", "4.2" (codes and protocols do this)

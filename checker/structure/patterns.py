@@ -62,6 +62,17 @@ _ROLE_RE = re.compile(
 _SIGNATURE_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'azvlgobdrcs")
 
 
+_SIGNATURE_RE_FIRST = frozenset("aAzZvVlLgGoObB")  # the first letters of SIGNATURE_RE's words
+
+
+def signature_opening(text: str) -> bool:
+    """SIGNATURE_RE.match, after a cheap test of the first character."""
+    first = text[:1]
+    if first.isascii() and first not in _SIGNATURE_RE_FIRST:
+        return False  # (a non-ASCII first character may be a look-alike that re.I equates)
+    return bool(SIGNATURE_RE.match(text))
+
+
 def is_signature(text: str) -> bool:
     first = text[:1]
     if first.isascii() and first not in _SIGNATURE_FIRST:
