@@ -94,13 +94,13 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
     toel = [is_toelichting_heading(ln) for ln in lines]
 
     # ---- mode: articles, or numbered sections of a policy document
+    # (the articles part ends at the first toelichting or ondertekening after a strong heading)
     end = n
-    seen_strong = False
-    for i, ln in enumerate(lines):
-        if seen_strong and (toel[i] or signature_opening(ln.text)):
+    first_strong = next((i for i, h in enumerate(heads) if h and h.strength >= 2), n)
+    for i in range(first_strong + 1, n):
+        if toel[i] or signature_opening(lines[i].text):
             end = i
             break
-        seen_strong = seen_strong or bool(heads[i] and heads[i].strength >= 2)
     strong_nums = {h.number for h in heads[:end] if h and h.strength >= 2}
     section_idx: dict[int, object] = {}
     if forced:

@@ -57,30 +57,34 @@ _ROLE_RE = re.compile(
     r"(?:de\s+)?(?:griffier|voorzitter|(?:gemeente)?secretaris|burgemeester)\s*,)", re.I)
 
 
-# The characters a signature line can start with (SIGNATURE_RE and _ROLE_RE with re.I, or the
-# capital of PLACE_DATE_RE): most body lines ("1. Het ...", "a. ...") fail this cheap test.
-_SIGNATURE_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'azvlgobdrcs")
-
-
-_SIGNATURE_RE_FIRST = frozenset("aAzZvVlLgGoObB")  # the first letters of SIGNATURE_RE's words
+# Tests of the first two characters spare most body lines ("1. Het ...", "a. ...") the regexes
+# below. re.I equates a few non-ASCII look-alikes with i, k and s: such lines take the regexes.
+_SIGNATURE_STARTS = frozenset(("al", "zo", "va", "la", "ge", "on", "be"))  # SIGNATURE_RE's words
+_ROLE_STARTS = frozenset(("de", "ra", "bu", "co", "gr", "vo", "ge", "se"))  # _ROLE_RE's words
+_PLACE_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'")  # PLACE_DATE_RE (case-sensitive)
+_DIGIT_SET = frozenset("0123456789")
 
 
 def signature_opening(text: str) -> bool:
-    """SIGNATURE_RE.match, after a cheap test of the first character."""
-    first = text[:1]
-    if first.isascii() and first not in _SIGNATURE_RE_FIRST:
-        return False  # (a non-ASCII first character may be a look-alike that re.I equates)
+    """SIGNATURE_RE.match, after a cheap test of the first two characters."""
+    head = text[:2]
+    if head.isascii() and head.lower() not in _SIGNATURE_STARTS:
+        return False
     return bool(SIGNATURE_RE.match(text))
 
 
 def is_signature(text: str) -> bool:
-    first = text[:1]
-    if first.isascii() and first not in _SIGNATURE_FIRST:
-        return False  # (a non-ASCII first character may be a look-alike that re.I equates)
-    # (a place and date has its comma within 45 characters: a cheap test before the regex)
-    if SIGNATURE_RE.match(text) or ("," in text[:45] and PLACE_DATE_RE.match(text)):
+    head = text[:2]
+    plain = head.isascii()
+    if plain:
+        head = head.lower()
+    if (not plain or head in _SIGNATURE_STARTS) and SIGNATURE_RE.match(text):
         return True
-    if len(text) > 80 or not _ROLE_RE.match(text):
+    # (a place and date ends in a year and has its comma within 45 characters: cheap tests first)
+    if (text[:1] in _PLACE_FIRST and text.rstrip(".\n")[-1:] in _DIGIT_SET and "," in text[:45]
+            and PLACE_DATE_RE.match(text)):
+        return True
+    if len(text) > 80 or not ((not plain or head in _ROLE_STARTS) and _ROLE_RE.match(text)):
         return False
     return not text.endswith((".", ";", ":")) or (text.count(",") == 1 and text.endswith("."))
 
