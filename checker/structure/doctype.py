@@ -112,12 +112,13 @@ def _lowercase_variant(rx: re.Pattern) -> re.Pattern | None:
 
 
 _LEAD_WORD_RE = re.compile(r"(?:\\b)?([a-z0-9]+)(?![?*{])")
+_SIMPLE_CLASS_RE = re.compile(r"\[\^?[^\]\[|\\]+\]")  # "[^.]": no "|" (nor anything unusual) inside
 
 
 def _lead_words(pattern: str) -> tuple[str, ...] | None:
     r"""The words the alternatives of a plain cue start with ("abc\s+def|\bghi\b": abc, ghi);
-    a text containing none of them has no match. None for a cue with groups or classes."""
-    if "(" in pattern or "[" in pattern or "\\|" in pattern:
+    a text containing none of them has no match. None for a cue with groups or other classes."""
+    if "(" in pattern or "\\|" in pattern or "[" in _SIMPLE_CLASS_RE.sub("", pattern):
         return None
     words = []
     for alternative in pattern.split("|"):
