@@ -15,8 +15,8 @@ from ..model import Article, Division, Note
 from .clean import Line
 from .headings import Heading, article_heading, division_heading, next_line_title
 from .leden import parse_leden
-from .patterns import (ARTICLE_FIRST, ARTIKELSGEWIJS_RE, DIVISION_FIRST, is_signature, signature_opening, TOELICHTING_RE, VERVALLEN_RE, is_title_like,
-                       num_key)
+from .patterns import (ARTICLE_FIRST, ARTIKELSGEWIJS_RE, DIVISION_FIRST, TOELICHTING_RE, is_signature, is_title_like,
+                       is_vervallen, num_key, signature_opening)
 from .sections import _candidate as section_candidate, find_sections
 
 _TRAIL_VERV_RE = re.compile(r"[\[\(](?:vervallen|vervalt|ingetrokken)[^\]\)]*[\]\)]\s*\.?$", re.I)
@@ -167,7 +167,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 break
         if cur.status != "vervallen":
             title = cur.title or ""
-            if (VERVALLEN_RE.match(title) or (("(" in title or "[" in title) and _TRAIL_VERV_RE.search(title))
+            if (is_vervallen(title) or (("(" in title or "[" in title) and _TRAIL_VERV_RE.search(title))
                     or (len(body) <= 1 and cur.text and len(cur.text) < 120 and _BODY_VERV_RE.match(cur.text))):
                 cur.status = "vervallen"
         if cur.status != "vervallen":
@@ -202,7 +202,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
             skip = i + 1
         cur = Article(number=h.number, title=title, page=ln.page, chapter=chap, section=sect,
                       kind=kind, heading=heading_text)
-        if h.vervallen or VERVALLEN_RE.match(title or ""):
+        if h.vervallen or is_vervallen(title or ""):
             cur.status = "vervallen"
         body = [(h.body, ln.page)] if h.body else []
         seen.add(h.number)

@@ -41,6 +41,15 @@ REFERENCE_WORDS = {
 VERVALLEN_RE = re.compile(
     r"^[\[\(<{]?\s*(?:vervallen|vervalt|ingetrokken|gereserveerd|geschrapt|(?:dit artikel is )?vervallen)"
     r"(?:\s+(?:per|met ingang van|sinds|bij)\b[^\]\)]*)?\.?\s*[\]\)>}]?\s*\.?$", re.I)
+# The characters VERVALLEN_RE can start with (re.I): a bracket, a space or the first letter of
+# one of its words. A non-ASCII character may be a look-alike of "i" or a space: the regex decides.
+_VERVALLEN_FIRST = frozenset("[(<{ \t\n\r\f\v\x1c\x1d\x1e\x1fvViIgGdD")
+
+
+def is_vervallen(text: str) -> bool:
+    """VERVALLEN_RE.match, after a cheap test of the first character."""
+    first = text[:1]
+    return (first in _VERVALLEN_FIRST or not first.isascii()) and bool(VERVALLEN_RE.match(text))
 
 TOELICHTING_RE = re.compile(
     r"^(?:[IVX]+\.?\s+|[0-9]+\.?\s+)?(?:algemene\s+|artikelsgewijze\s+|artikelgewijze\s+|nota\s+van\s+|memorie\s+van\s+|"
