@@ -217,6 +217,12 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
             continue
         text = ln.text
         h = heads[i] if artikel_mode else None
+        if (state == "body" and h is None and divs[i] is None and not toel[i] and sub_parent is None
+                and i not in section_idx and not is_signature(text)):
+            # Most lines are article text: none of the branches below applies to them.
+            if cur is not None:
+                body.append((text, ln.page))
+            continue
 
         if state == "toel" and divs[i] and divs[i].kind == "bijlage" and not ln.text.lower().startswith("bijlage bij"):
             state = "bijlage"  # an annex after the toelichting is neither toelichting nor articles

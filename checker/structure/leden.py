@@ -65,15 +65,14 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
     numbered = False
 
     lines = body
-    for k, (text, _) in enumerate(body):
-        if _has_inline_lid(text):
-            lines = body[:k]
-            for text, page in body[k:]:
-                if _has_inline_lid(text):
-                    lines.extend((part, page) for part in _split_inline(text, 1))
-                else:
-                    lines.append((text, page))
-            break
+    # One test for the whole body first: no match crosses the NUL between two lines.
+    if _has_inline_lid("\0".join([text for text, _ in body])):
+        lines = []
+        for text, page in body:
+            if _has_inline_lid(text):
+                lines.extend((part, page) for part in _split_inline(text, 1))
+            else:
+                lines.append((text, page))
 
     for text, page in lines:
         # Most lines are plain text: test the first character before the regexes.
