@@ -27,6 +27,10 @@ def _has_inline_lid(text: str) -> bool:
                 or (":" in text and colon.search(text)))
 
 
+_DIGITS = frozenset("0123456789")  # (_LID_RE and _DEG_RE start with [0-9])
+_LETTERED = frozenset("(abcdefghijklmnopqrstuvwxyz")  # (_LET_RE and _ROM_RE)
+
+
 def _next_letter(prev: str | None) -> str:
     if prev is None:
         return "a"
@@ -77,8 +81,8 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
     for text, page in lines:
         # Most lines are plain text: test the first character before the regexes.
         first = text[:1]
-        numeric = first.isdigit()
-        lettered = first == "(" or "a" <= first <= "z"
+        numeric = first in _DIGITS
+        lettered = not numeric and first in _LETTERED
         m = _LID_RE.match(text) if numeric else None
         if m:
             num, suf, rest = m.groups()
@@ -97,9 +101,8 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
         m = _LET_RE.match(text) if lettered else None
         if m:
             let, rest = m.groups()
-            exp = _next_letter(last_letter)
-            if let == exp or (last_letter and len(let) == 2 and let[0] == let[1] and last_letter == "z") or \
-                    (last_letter is None and let == "a"):
+            if let == (_next_letter(last_letter) if last_letter else "a") or (
+                    last_letter and len(let) == 2 and let[0] == let[1] and last_letter == "z"):
                 if lid is None:
                     lid = Lid(None, "", page)
                     leden.append(lid)
