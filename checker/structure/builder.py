@@ -15,8 +15,8 @@ from ..model import Article, Division, Note
 from .clean import Line
 from .headings import Heading, article_heading, division_heading, next_line_title
 from .leden import parse_leden
-from .patterns import (ARTIKELSGEWIJS_RE, SIGNATURE_RE, is_signature, TOELICHTING_RE, VERVALLEN_RE, is_title_like,
-                       num_key)
+from .patterns import (ARTICLE_FIRST, ARTIKELSGEWIJS_RE, DIVISION_FIRST, TOELICHTING_RE, is_signature, is_title_like,
+                       is_vervallen, num_key, signature_opening)
 from .sections import _candidate as section_candidate, find_sections
 
 _TRAIL_VERV_RE = re.compile(r"[\[\(](?:vervallen|vervalt|ingetrokken)[^\]\)]*[\]\)]\s*\.?$", re.I)
@@ -42,10 +42,18 @@ class Built:
     first_struct: int | None = None   # index of the first division/article line
 
 
+# The characters TOELICHTING_RE and ARTIKELSGEWIJS_RE can start with: with re.I, a roman
+# numeral, a digit or the first letter of one of their words.
+_TOEL_FIRST = frozenset("iIvVxX0123456789aAnNmMdDtT")
+
+
 def is_toelichting_heading(line: Line) -> bool:
     t = line.text
     if len(t) > 170:
         return False
+    first = t[:1]
+    if first.isascii() and first not in _TOEL_FIRST:
+        return False  # (a non-ASCII first character may be a look-alike that re.I equates)
     if t.isascii():
         # A cheap test first. (Only for ASCII: re.I also matches a few non-ASCII look-alikes
         # of i, s and k that lower() leaves as they are.)
@@ -77,19 +85,22 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
     """`forced`: line index -> SectionCand, for the fallback where chapters are the sections."""
     out = Built()
     n = len(lines)
-    heads: list[Heading | None] = [article_heading(ln.text, ln.styled) for ln in lines]
-    divs: list[Heading | None] = [division_heading(ln.text, ln.styled) if not heads[i] else None
+    # (the first character rules out most lines before a regex runs)
+    heads: list[Heading | None] = [article_heading(ln.text, ln.styled) if ln.text[:1] == ARTICLE_FIRST else None
+                                   for ln in lines]
+    divs: list[Heading | None] = [division_heading(ln.text, ln.styled)
+                                  if not heads[i] and ln.text[:1] in DIVISION_FIRST else None
                                   for i, ln in enumerate(lines)]
     toel = [is_toelichting_heading(ln) for ln in lines]
 
     # ---- mode: articles, or numbered sections of a policy document
+    # (the articles part ends at the first toelichting or ondertekening after a strong heading)
     end = n
-    seen_strong = False
-    for i, ln in enumerate(lines):
-        if seen_strong and (toel[i] or SIGNATURE_RE.match(ln.text)):
+    first_strong = next((i for i, h in enumerate(heads) if h and h.strength >= 2), n)
+    for i in range(first_strong + 1, n):
+        if toel[i] or signature_opening(lines[i].text):
             end = i
             break
-        seen_strong = seen_strong or bool(heads[i] and heads[i].strength >= 2)
     strong_nums = {h.number for h in heads[:end] if h and h.strength >= 2}
     section_idx: dict[int, object] = {}
     if forced:
@@ -103,7 +114,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
             if first_cand is None and _SECTION_START_RE.match(ln.text):
                 first_cand = i
             if first_cand is not None and i > first_cand and (
-                    SIGNATURE_RE.match(ln.text) or (divs[i] and divs[i].kind == "bijlage")):
+                    signature_opening(ln.text) or (divs[i] and divs[i].kind == "bijlage")):
                 # (not at a toelichting: policies often explain section by section; a closing
                 # toelichting repeats earlier numbers, which the sequence check rejects)
                 stop = i
@@ -149,10 +160,14 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
         if cur is None:
             return
         cur.text = "\n".join([t for t, _ in body])
-        pages = [p for _, p in body if p]
-        cur.end_page = pages[-1] if pages else cur.page
+        cur.end_page = cur.page
+        for _, p in reversed(body):
+            if p:
+                cur.end_page = p
+                break
         if cur.status != "vervallen":
-            if (VERVALLEN_RE.match(cur.title or "") or _TRAIL_VERV_RE.search(cur.title or "")
+            title = cur.title or ""
+            if (is_vervallen(title) or (("(" in title or "[" in title) and _TRAIL_VERV_RE.search(title))
                     or (len(body) <= 1 and cur.text and len(cur.text) < 120 and _BODY_VERV_RE.match(cur.text))):
                 cur.status = "vervallen"
         if cur.status != "vervallen":
@@ -187,7 +202,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
             skip = i + 1
         cur = Article(number=h.number, title=title, page=ln.page, chapter=chap, section=sect,
                       kind=kind, heading=heading_text)
-        if h.vervallen or VERVALLEN_RE.match(title or ""):
+        if h.vervallen or is_vervallen(title or ""):
             cur.status = "vervallen"
         body = [(h.body, ln.page)] if h.body else []
         seen.add(h.number)
@@ -196,11 +211,18 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
     def _is_struct(j: int) -> bool:
         return bool(heads[j] and heads[j].strength >= 2) or j in section_idx or toel[j]
 
+    artikel_mode = out.mode == "artikel"
     for i, ln in enumerate(lines):
         if i <= skip:
             continue
         text = ln.text
-        h = heads[i] if out.mode == "artikel" else None
+        h = heads[i] if artikel_mode else None
+        if (state == "body" and h is None and divs[i] is None and not toel[i] and sub_parent is None
+                and i not in section_idx and not is_signature(text)):
+            # Most lines are article text: none of the branches below applies to them.
+            if cur is not None:
+                body.append((text, ln.page))
+            continue
 
         if state == "toel" and divs[i] and divs[i].kind == "bijlage" and not ln.text.lower().startswith("bijlage bij"):
             state = "bijlage"  # an annex after the toelichting is neither toelichting nor articles
@@ -285,7 +307,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 continue
 
         replaced_toc = False
-        if out.mode == "artikel" and h and h.number in seen and h.strength >= 2 and state == "body":
+        if artikel_mode and h and h.number in seen and h.strength >= 2 and state == "body":
             # A table of contents lists every heading without a body; the real one replaces it.
             prev = next((a for a in out.articles if a.number == h.number), None)
             if prev is not None and not prev.text and (prev.status == "vervallen") == bool(h.vervallen):
@@ -293,7 +315,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 out.articles.remove(prev)
                 seen.discard(h.number)
                 replaced_toc = True
-        if out.mode == "artikel" and h:
+        if artikel_mode and h:
             ok = h.number not in seen
             if ok and cur is not None and _is_roman(cur.number) and not _is_roman(h.number):
                 ok = False  # a quoted article inside a wijzigingsartikel ("komt te luiden: ...")
@@ -320,7 +342,7 @@ def build(lines: list[Line], forced: dict | None = None) -> Built:
                 state = "body"
                 continue
 
-        if (out.mode == "artikel" and state == "body" and sub_parent is not None
+        if (artikel_mode and state == "body" and sub_parent is not None
                 and (sc := section_candidate(i, ln)) is not None and len(sc.num) == 2 and not sc.suffix
                 and sc.num[0] == sub_parent and sc.num[1] == sub_next and (ln.styled or not sc.dotted)):
             # "Artikel 4" with numbered subsections "4.1", "4.2" (codes and protocols do this)

@@ -30,6 +30,9 @@ _TOC_HEAD_RE = re.compile(r"^(?:inhoud|inhoudsopgave|inhoudsoverzicht|inhoudstaf
 _TOC_ENTRY_RE = re.compile(r"(?:\.{3,}|\u2026+|\t|\s)\s*[0-9]{1,3}$")
 _LEADER_RE = re.compile(r"(?:\.{4,}|\u2026{2,}|(?:\. ){4,})\s*[0-9]{1,3}$")
 _CVDR_META_RE = re.compile(r"^wetstechnische\s+informatie$", re.I)
+# The first letters of _PAGE_LABEL_RE, _TOC_HEAD_RE and _CVDR_META_RE (re.I; a non-ASCII
+# character may be a look-alike that re.I equates, so those take the regexes too).
+_LABEL_FIRST = frozenset("pPbBiIwW")
 _DIGITS_RE = re.compile(r"[0-9]+")
 _DIGITS = "0123456789"
 
@@ -104,7 +107,11 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
                 drop.discard(i)
     for i, (t, _) in enumerate(blocks):
         # (the leader search is slow on long paragraphs: test the final digit first)
-        if _PAGE_LABEL_RE.match(t) or (t[-1] in _DIGITS and _LEADER_RE.search(t)):
+        if t[-1] in _DIGITS and _LEADER_RE.search(t):
+            drop.add(i)
+        elif t[0] not in _LABEL_FIRST and t[0].isascii():
+            continue  # (the cheap test: no page label or heading below starts so)
+        elif _PAGE_LABEL_RE.match(t):
             drop.add(i)
         elif _TOC_HEAD_RE.match(t):
             # A table of contents repeats every heading with a page number; its entries are no headings.
@@ -138,11 +145,15 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
         if carry:
             t = carry + " " + t
             carry = ""
-        style = (b.style or "").lower()
-        title_style = style in ("title", "titel", "h1") or (b.kind == "heading" and b.heading_level == 0)
-        styled = b.kind == "heading" or bool(b.bold) or title_style or style.startswith(("heading", "kop"))
+        kind = b.kind
+        title_style = kind == "heading" and b.heading_level == 0
+        styled = kind == "heading" or bool(b.bold) or title_style
+        if b.style:  # (most PDF blocks have none)
+            style = b.style.lower()
+            title_style = title_style or style in ("title", "titel", "h1")
+            styled = styled or title_style or style.startswith(("heading", "kop"))
         # (positional: keyword arguments double the cost of creating thousands of lines)
-        lines.append(Line(t, b.page, styled, b.heading_level, b.kind, title_style))
+        lines.append(Line(t, b.page, styled, b.heading_level, kind, title_style))
     if carry:
         lines.append(Line(text=carry, page=None))
     return lines

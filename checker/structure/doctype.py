@@ -112,12 +112,13 @@ def _lowercase_variant(rx: re.Pattern) -> re.Pattern | None:
 
 
 _LEAD_WORD_RE = re.compile(r"(?:\\b)?([a-z0-9]+)(?![?*{])")
+_SIMPLE_CLASS_RE = re.compile(r"\[\^?[^\]\[|\\]+\]")  # "[^.]": no "|" (nor anything unusual) inside
 
 
 def _lead_words(pattern: str) -> tuple[str, ...] | None:
     r"""The words the alternatives of a plain cue start with ("abc\s+def|\bghi\b": abc, ghi);
-    a text containing none of them has no match. None for a cue with groups or classes."""
-    if "(" in pattern or "[" in pattern or "\\|" in pattern:
+    a text containing none of them has no match. None for a cue with groups or other classes."""
+    if "(" in pattern or "\\|" in pattern or "[" in _SIMPLE_CLASS_RE.sub("", pattern):
         return None
     words = []
     for alternative in pattern.split("|"):
@@ -132,11 +133,32 @@ def _lead_words(pattern: str) -> tuple[str, ...] | None:
 # jump to a literal prefix instead of trying every position, so the case-insensitive cues
 # (written in lowercase) run case-sensitively over the lowercased text: same counts, ~5x faster.
 # Most cues of the other types do not occur at all: a substring test for their lead words
-# (a fast scan) spares the regex, which for "\bword" or "a|b" tries every position.
+# (a fast scan) spares the regex. A cue like "\bword" or "a|b" has no literal prefix, so
+# the regex engine tries every position: such cues are tried only where a lead word occurs.
 _CONTENT_CUES_LC = {
-    t: [(rx, rx_lc, _lead_words(rx_lc.pattern) if rx_lc is not None else None, w)
-        for rx, w in cues for rx_lc in [_lowercase_variant(rx)]]
+    t: [(rx, rx_lc, words, w, words is not None and (rx_lc.pattern.startswith("\\b") or "|" in rx_lc.pattern))
+        for rx, w in cues for rx_lc in [_lowercase_variant(rx)]
+        for words in [_lead_words(rx_lc.pattern) if rx_lc is not None else None]]
     for t, cues in CONTENT_CUES.items()}
+
+
+def _count_at_leads(rx: re.Pattern, text: str, words: tuple[str, ...], cap: int = 8) -> int:
+    """Up to `cap` matches of rx.finditer(text), trying rx only where a lead word occurs
+    (every match starts at one): the same non-overlapping leftmost matches."""
+    nxt = [text.find(w) for w in words]
+    count = 0
+    while count < cap:
+        p = min((q for q in nxt if q >= 0), default=-1)
+        if p < 0:
+            break
+        m = rx.match(text, p)  # (\b still sees the character before p)
+        if m:
+            count += 1
+        pos = m.end() if m else p + 1  # (a match is never empty: it holds its lead word)
+        for k, q in enumerate(nxt):
+            if 0 <= q < pos:
+                nxt[k] = text.find(words[k], pos)
+    return count
 
 _NATIONAL_RE = re.compile(
     r"^(?:(?:Rijks)?wet|Besluit|Regeling|Koninklijk\s+besluit|Beschikking|Verdrag|Verordening\s+\((?:EU|EG)\))\s+van\s+"
@@ -163,10 +185,12 @@ def detect_type(title: str, text: str, path: str = "",
         ts = max((w for rx, w in TITLE_CUES[t] if rx.search(title)), default=0.0)
         fs = max((w for rx, w in TITLE_CUES[t] if rx.search(stem)), default=0.0) * 0.5
         cs = 0.0
-        for rx, rx_lc, words, w in _CONTENT_CUES_LC[t]:
+        for rx, rx_lc, words, w, at_leads in _CONTENT_CUES_LC[t]:
             # (counts are capped at 8: no need to find the matches after that)
             if rx_lc is None or lowered is None:
                 c = len(list(islice(rx.finditer(text), 8)))
+            elif at_leads:
+                c = _count_at_leads(rx_lc, lowered, words)
             elif words is None or any(word in lowered for word in words):
                 c = len(list(islice(rx_lc.finditer(lowered), 8)))
             else:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .patterns import (ARTICLE_RE, DIVISION_RE, REFERENCE_WORDS, VERVALLEN_RE, clean_num,
-                       is_title_like)
+from .patterns import ARTICLE_RE, DIVISION_RE, REFERENCE_WORDS, clean_num, is_title_like, is_vervallen
 
 _SEP_RE = re.compile(r"^\s*(?:[-\u2013\u2014:|.]|\s)\s*")
 _TRAIL_VERVALLEN_RE = re.compile(r"\s*[\[\(](?:vervallen|vervalt|ingetrokken)[^\]\)]*[\]\)]\s*\.?$", re.I)
@@ -68,19 +67,18 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
     rest = rest.strip()
     if rest[:1] in (",", ";"):
         return None
-    if rest.startswith("(") and not VERVALLEN_RE.match(rest) and not styled and not (
+    if rest.startswith("(") and not is_vervallen(rest) and not styled and not (
             rest.endswith(")") and is_title_like(rest[1:-1])):
         return None
     had_sep = bool(rest) and rest[0] in "-\u2013\u2014:|."
-    rest = _SEP_RE.sub("", rest, count=1) if had_sep else rest
-    rest = rest.strip()
+    if had_sep:
+        rest = _SEP_RE.sub("", rest, count=1).strip()
     if not rest:
         return "", "", 3, False, True
-    if VERVALLEN_RE.match(rest):
+    if is_vervallen(rest):
         return rest, "", 3, True, False
-    first = rest.split(None, 1)[0]
-    if first[0].islower():
-        w = first.lower().strip(".,;:()")
+    if rest[0].islower():  # (rest is stripped: its first word starts there)
+        w = rest.split(None, 1)[0].lower().strip(".,;:()")
         if w in REFERENCE_WORDS or not had_sep and not styled:
             return None
         if styled and is_title_like(rest[0].upper() + rest[1:]):
@@ -95,7 +93,7 @@ def _analyse_rest(rest: str, styled: bool) -> tuple[str, str, int, bool, bool] |
     verv = _trail_vervallen(rest)
     if rest.startswith("(") and rest.endswith(")") and is_title_like(rest[1:-1]):
         return rest[1:-1].strip(), "", 3 if styled else 2, verv, False  # "Artikel 1 (Begripsbepalingen)"
-    if _LAW_NAME_RE.match(rest) and not styled:
+    if not styled and _LAW_NAME_RE.match(rest):
         # "Artikel 13b Opiumwet" quoted as a line: a law's article, not one of this document
         return (rest, "", 1, verv, False) if is_title_like(rest) else None
     if rest.endswith(".") and len(rest.split()) <= 6 and not _VERB_RE.search(rest) \
@@ -117,11 +115,12 @@ def article_heading(text: str, styled: bool = False) -> Heading | None:
     m = ARTICLE_RE.match(text)
     if not m:
         return None
-    num = clean_num(m.group("num"))
+    num, rest = m.group("num", "rest")
+    num = clean_num(num)
     if not num:
         return None
     # "Art. 2:28" / "Artikel 2:28": in running text a reference is nearly always lowercase.
-    res = _analyse_rest(m.group("rest"), styled)
+    res = _analyse_rest(rest, styled)
     if res is None:
         return None
     title, body, strength, verv, bare = res
@@ -165,7 +164,7 @@ def division_heading(text: str, styled: bool = False) -> Heading | None:
         w = first.lower().strip(".,;:()")
         if w in REFERENCE_WORDS or not styled:
             return None
-    if VERVALLEN_RE.match(rest):
+    if is_vervallen(rest):
         return Heading(kind, num, rest, "", 3, vervallen=True, heading_text=text)
     if is_title_like(rest, max_words=22, max_len=200) or (styled and len(rest) <= 200 and not rest.endswith(".")):
         return Heading(kind, num, rest, "", 3 if styled else 2, heading_text=text)

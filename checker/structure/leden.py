@@ -22,7 +22,13 @@ _INLINE_HINT_RES = tuple(re.compile(sep + r"\s+[0-9]{1,2}\.\s+[A-Z]") for sep in
 
 def _has_inline_lid(text: str) -> bool:
     dot, semicolon, colon = _INLINE_HINT_RES
-    return bool(dot.search(text) or semicolon.search(text) or colon.search(text))
+    # (a substring test is cheaper than a regex search that finds nothing)
+    return bool(dot.search(text) or (";" in text and semicolon.search(text))
+                or (":" in text and colon.search(text)))
+
+
+_DIGITS = frozenset("0123456789")  # (_LID_RE and _DEG_RE start with [0-9])
+_LETTERED = frozenset("(abcdefghijklmnopqrstuvwxyz")  # (_LET_RE and _ROM_RE)
 
 
 def _next_letter(prev: str | None) -> str:
@@ -62,32 +68,29 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
     last_deg = 0
     numbered = False
 
-    def ensure_lid(page):
-        nonlocal lid
-        if lid is None:
-            lid = Lid(None, "", page)
-            leden.append(lid)
-        return lid
-
-    lines: list[tuple[str, int | None]] = []
-    for text, page in body:
-        if _has_inline_lid(text):
-            lines.extend((part, page) for part in _split_inline(text, next_lid if lines else 1))
-        else:
-            lines.append((text, page))
+    lines = body
+    # One test for the whole body first: no match crosses the NUL between two lines.
+    if _has_inline_lid("\0".join([text for text, _ in body])):
+        lines = []
+        for text, page in body:
+            if _has_inline_lid(text):
+                lines.extend((part, page) for part in _split_inline(text, 1))
+            else:
+                lines.append((text, page))
 
     for text, page in lines:
         # Most lines are plain text: test the first character before the regexes.
         first = text[:1]
-        numeric = first.isdigit()
-        lettered = first == "(" or "a" <= first <= "z"
+        numeric = first in _DIGITS
+        lettered = not numeric and first in _LETTERED
         m = _LID_RE.match(text) if numeric else None
         if m:
-            n, suf = int(m.group("num")), m.group("suf")
+            num, suf, rest = m.groups()
+            n = int(num)
             ok = (n == next_lid and not suf) or (suf and numbered and n == next_lid - 1) or \
                  (n == next_lid + 1 and numbered and not suf)
             if ok:
-                lid = Lid(f"{n}{suf}", m.group("text").strip(), page)
+                lid = Lid(f"{n}{suf}", rest.strip(), page)
                 leden.append(lid)
                 numbered = True
                 next_lid = n + 1
@@ -97,20 +100,24 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
                 continue
         m = _LET_RE.match(text) if lettered else None
         if m:
-            let = m.group("let")
-            exp = _next_letter(last_letter)
-            if let == exp or (last_letter and len(let) == 2 and let[0] == let[1] and last_letter == "z") or \
-                    (last_letter is None and let == "a"):
-                cur = ensure_lid(page)
-                ond = Lid(let, m.group("text").strip(), page)
-                cur.onderdelen.append(ond)
+            let, rest = m.groups()
+            if let == (_next_letter(last_letter) if last_letter else "a") or (
+                    last_letter and len(let) == 2 and let[0] == let[1] and last_letter == "z"):
+                if lid is None:
+                    lid = Lid(None, "", page)
+                    leden.append(lid)
+                ond = Lid(let, rest.strip(), page)
+                lid.onderdelen.append(ond)
                 last_letter = let
                 last_deg = 0
                 continue
         m = _DEG_RE.match(text) if numeric else None
         if m and int(m.group("num")) == last_deg + 1:
             sub = Lid(f"{m.group('num')}°", m.group("text").strip(), page)
-            (ond.onderdelen if ond is not None else ensure_lid(page).onderdelen).append(sub)
+            if ond is None and lid is None:
+                lid = Lid(None, "", page)
+                leden.append(lid)
+            (ond if ond is not None else lid).onderdelen.append(sub)
             last_deg += 1
             continue
         m = _ROM_RE.match(text) if lettered and ond is not None else None
@@ -121,7 +128,10 @@ def parse_leden(body: list[tuple[str, int | None]]) -> list[Lid]:
         # Continuation text: belongs to the innermost open element.
         target = ond if ond is not None and last_letter is not None and not lid_text_closes(ond) else None
         if target is None:
-            target = ensure_lid(page)
+            if lid is None:
+                lid = Lid(None, "", page)
+                leden.append(lid)
+            target = lid
             if target.onderdelen:
                 # Text after a list of onderdelen closes the list ("... : a. .. b. ..  Dit geldt ...").
                 ond = None

@@ -208,8 +208,11 @@ def find_adopted(title: str, signature: list[Line], lines: list[Line], articles:
     return None
 
 
+_WERKING_RE = re.compile(r"werking", re.I)
+
+
 def find_in_force(articles: list[Article], preamble: list[Line], signature: list[Line]) -> str | None:
-    ordered = sorted(articles, key=lambda a: 0 if re.search(r"werking", a.title or "", re.I) else 1)
+    ordered = sorted(articles, key=lambda a: 0 if _WERKING_RE.search(a.title or "") else 1)
     for a in ordered:
         for rx in _IN_FORCE_RES:
             for m in rx.finditer(a.text):

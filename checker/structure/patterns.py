@@ -15,10 +15,12 @@ _ART_NUM = NUM.replace("(?:[:.][0-9]", "(?:(?:[.]|[ ]?:[ ]?)[0-9]", 1)
 ARTICLE_RE = re.compile(
     rf"^(?:Artikel|ARTIKEL|Art\.|ART\.|Art|Artikelen)\s*(?P<num>{_ART_NUM})(?![0-9A-Za-z])\.?(?P<rest>.*)$",
     re.S)
+ARTICLE_FIRST = "A"  # the first character of any ARTICLE_RE match: a cheap test first
 
 DIVISION_RE = re.compile(
     rf"^(?P<word>Hoofdstuk|HOOFDSTUK|Titel|TITEL|Afdeling|AFDELING|Paragraaf|PARAGRAAF|§|Deel|DEEL|"
     rf"Bijlage|BIJLAGE)\s*(?P<num>{NUM}|[A-Z](?![a-z]))?(?![0-9A-Za-z])\.?(?P<rest>.*)$", re.S)
+DIVISION_FIRST = frozenset("HTAPD§B")  # the first characters of DIVISION_RE's words
 
 # "3", "3.2", "4.1.2" followed by a title; an optional dot after the number.
 # "2.2a Growshops": an inserted section keeps the letter, as "Artikel 2:30a" does.
@@ -39,6 +41,15 @@ REFERENCE_WORDS = {
 VERVALLEN_RE = re.compile(
     r"^[\[\(<{]?\s*(?:vervallen|vervalt|ingetrokken|gereserveerd|geschrapt|(?:dit artikel is )?vervallen)"
     r"(?:\s+(?:per|met ingang van|sinds|bij)\b[^\]\)]*)?\.?\s*[\]\)>}]?\s*\.?$", re.I)
+# The characters VERVALLEN_RE can start with (re.I): a bracket, a space or the first letter of
+# one of its words. A non-ASCII character may be a look-alike of "i" or a space: the regex decides.
+_VERVALLEN_FIRST = frozenset("[(<{ \t\n\r\f\v\x1c\x1d\x1e\x1fvViIgGdD")
+
+
+def is_vervallen(text: str) -> bool:
+    """VERVALLEN_RE.match, after a cheap test of the first character."""
+    first = text[:1]
+    return (first in _VERVALLEN_FIRST or not first.isascii()) and bool(VERVALLEN_RE.match(text))
 
 TOELICHTING_RE = re.compile(
     r"^(?:[IVX]+\.?\s+|[0-9]+\.?\s+)?(?:algemene\s+|artikelsgewijze\s+|artikelgewijze\s+|nota\s+van\s+|memorie\s+van\s+|"
@@ -55,11 +66,34 @@ _ROLE_RE = re.compile(
     r"(?:de\s+)?(?:griffier|voorzitter|(?:gemeente)?secretaris|burgemeester)\s*,)", re.I)
 
 
+# Tests of the first two characters spare most body lines ("1. Het ...", "a. ...") the regexes
+# below. re.I equates a few non-ASCII look-alikes with i, k and s: such lines take the regexes.
+_SIGNATURE_STARTS = frozenset(("al", "zo", "va", "la", "ge", "on", "be"))  # SIGNATURE_RE's words
+_ROLE_STARTS = frozenset(("de", "ra", "bu", "co", "gr", "vo", "ge", "se"))  # _ROLE_RE's words
+_PLACE_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'")  # PLACE_DATE_RE (case-sensitive)
+_DIGIT_SET = frozenset("0123456789")
+
+
+def signature_opening(text: str) -> bool:
+    """SIGNATURE_RE.match, after a cheap test of the first two characters."""
+    head = text[:2]
+    if head.isascii() and head.lower() not in _SIGNATURE_STARTS:
+        return False
+    return bool(SIGNATURE_RE.match(text))
+
+
 def is_signature(text: str) -> bool:
-    # (a place and date has its comma within 45 characters: a cheap test before the regex)
-    if SIGNATURE_RE.match(text) or ("," in text[:45] and PLACE_DATE_RE.match(text)):
+    head = text[:2]
+    plain = head.isascii()
+    if plain:
+        head = head.lower()
+    if (not plain or head in _SIGNATURE_STARTS) and SIGNATURE_RE.match(text):
         return True
-    if len(text) > 80 or not _ROLE_RE.match(text):
+    # (a place and date ends in a year and has its comma within 45 characters: cheap tests first)
+    if (text[:1] in _PLACE_FIRST and text.rstrip(".\n")[-1:] in _DIGIT_SET and "," in text[:45]
+            and PLACE_DATE_RE.match(text)):
+        return True
+    if len(text) > 80 or not ((not plain or head in _ROLE_STARTS) and _ROLE_RE.match(text)):
         return False
     return not text.endswith((".", ";", ":")) or (text.count(",") == 1 and text.endswith("."))
 
@@ -99,6 +133,9 @@ def num_key(num: str) -> tuple:
     parts = _NUM_SEP_RE.split(num)
     key = []
     for p in parts:
+        if p.isdigit() and p.isascii():  # the common case, without a regex
+            key.append((int(p), ""))
+            continue
         m = _ARABIC_PART_RE.match(p)
         if m:
             key.append((int(m.group(1)), m.group(2)))
