@@ -145,10 +145,7 @@ def _tokens(text: str, lowered: str | None = None) -> tuple[list[str], list[int]
     words: list[str] = []
     offs: list[int] = []
     done = 0  # chunks before this one are tokenized
-    # Other chunks take the regex on their original text ("[a-z]" is case-sensitive). A chunk's
-    # tokens depend on its own text only (a space or nothing on either side), and such chunks
-    # repeat ("|", "10.00", "(stb.", "n.v."): each distinct one is tokenized once.
-    seen: dict[str, tuple[list[str], list[int]]] = {}
+    finditer = _TOKEN_RE.finditer
     for k in compress(range(len(chunks)), map(not_, map(str.isalnum, chunks))):
         words += chunks[done:k] if low else map(str.lower, chunks[done:k])
         offs += at[done:k]
@@ -157,14 +154,10 @@ def _tokens(text: str, lowered: str | None = None) -> tuple[list[str], list[int]
         if chunk[:-1].isalnum() and chunk[-1] in ",.;:)":  # "vergunning," is two tokens
             words += (chunk[:-1] if low else chunk[:-1].lower(), chunk[-1])
             offs += (at[k], at[k] + len(chunk) - 1)
-        elif chunk:
-            src = text[at[k]:at[k] + len(chunk)]
-            hit = seen.get(src)
-            if hit is None:
-                found = list(_TOKEN_RE.finditer(src))
-                hit = seen[src] = ([m.group().lower() for m in found], list(map(_START, found)))
-            words += hit[0]
-            offs += map(at[k].__add__, hit[1])
+        elif chunk:  # the regex on the original text ("[a-z]" is case-sensitive)
+            for m in finditer(text, at[k], at[k] + len(chunk)):
+                words.append(m.group().lower())
+                offs.append(m.start())
     words += chunks[done:] if low else map(str.lower, chunks[done:])
     offs += at[done:len(chunks)]
     return words, offs
