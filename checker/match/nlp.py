@@ -335,7 +335,7 @@ def compile_term(raw: str, note: str = "", end: str | None = None) -> Term:
 # ------------------------------------------------------------------ indexed text
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """A contiguous piece of text (a sentence, a lead, an onderdeel, a title)."""
 

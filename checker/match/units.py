@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from ..model import Article, StructuredDocument
 from .nlp import Segment, TextIndex
 
 _LID = re.compile(r"^\s*\(?(\d{1,2}[a-z]?)[.)]\s+(.*)$", re.S)
-_BULLET = re.compile(r"^\s*[-•–▪·*]\s+(.*)$", re.S)
+_BULLETS = "-•–▪·*"
+_BULLET = re.compile(rf"^\s*[{_BULLETS}]\s+(.*)$", re.S)
 _OND = re.compile(r"^\s*\(?([a-z]{1,2})[.)]\s+(.*)$", re.S)
 _SUB = re.compile(r"^\s*(\d{1,2}\s?°|[ivx]{1,4}[.)])\.?\s*(.*)$", re.S)
 _ABBREVIATIONS = ("art", "artt", "o.a", "bijv", "nr", "jo", "e.d", "resp", "m.b.t", "t.a.v", "i.v.m", "z.s.m",
@@ -30,7 +32,7 @@ _NO_END = re.compile(rf"(?:(?i:\b(?:{'|'.join(map(re.escape, _ABBREVIATIONS))}))
 _NO_END_SPAN = max(map(len, _ABBREVIATIONS)) + 1
 
 
-@dataclass
+@dataclass(slots=True)  # ~6k per large APV: slots make them smaller and quicker to fill
 class Unit:
     uid: int
     kind: str                      # sentence | lid | article | document
@@ -66,8 +68,16 @@ class DocCtx:
     document_unit: int | None = None
 
 
+def _squash_spaces(text: str) -> str:
+    """" ".join(text.split()), without splitting a text that has nothing to squash (most):
+    every whitespace character but the space is unprintable."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def split_sentences(text: str) -> list[str]:
-    text = " ".join(text.split())
+    text = _squash_spaces(text)
     if not text:
         return []
     if ". " not in text and "! " not in text and "? " not in text:  # each \s+ is one space now
@@ -94,7 +104,10 @@ def _parse_body(text: str) -> list[dict]:
         line = raw.strip()
         if not line:
             continue
-        if line.startswith("|") and line.count("|") >= 2:
+        # A marker pattern can only match a line starting with one of its first characters (the
+        # line is stripped: their leading \s* matches nothing), so most lines try one at most.
+        c = line[0]
+        if c == "|" and line.count("|") >= 2:
             # a table: the first row is the lead (header), every next row an onderdeel
             if cur is not None and cur.get("table"):
                 if cur.get("marks"):
@@ -114,8 +127,9 @@ def _parse_body(text: str) -> list[dict]:
                 cur_ond["subs"].append({"label": m.group(1).replace(" ", ""), "text": m.group(2)})
                 continue
             line = f"{m.group(1)} {m.group(2)}"
-        m = _LID.match(line)
-        if m and "°" not in line[:4] and cur is not None and not cur.get("table") \
+            c = line[0]
+        m = _LID.match(line) if (c == "(" or c.isdigit()) and "°" not in line[:4] else None
+        if m and cur is not None and not cur.get("table") \
                 and cur["lines"] and cur["lines"][-1].rstrip().endswith(":") \
                 and all(o["label"].isdigit() for o in cur["onds"]) and m.group(2)[:1].islower():
             # "In de volgende gevallen ... altijd een Bibob-toets uit:" + "1. bij een aanvraag ...":
@@ -123,12 +137,12 @@ def _parse_body(text: str) -> list[dict]:
             cur_ond = {"label": m.group(1), "text": m.group(2), "subs": []}
             cur["onds"].append(cur_ond)
             continue
-        if m and "°" not in line[:4]:
+        if m:
             cur = {"num": m.group(1), "lines": [m.group(2)], "onds": []}
             cur_ond = None
             leden.append(cur)
             continue
-        m = _BULLET.match(line)
+        m = _BULLET.match(line) if c in _BULLETS else None
         if m:  # bullets are onderdelen without a letter; they inherit the lead sentence too
             if cur is None:
                 cur = {"num": None, "lines": [], "onds": []}
@@ -136,7 +150,7 @@ def _parse_body(text: str) -> list[dict]:
             cur_ond = {"label": "", "text": m.group(1), "subs": []}
             cur["onds"].append(cur_ond)
             continue
-        m = _OND.match(line)
+        m = _OND.match(line) if c == "(" or "a" <= c <= "z" else None
         if m and len(m.group(1)) <= 2:
             if cur is None:
                 cur = {"num": None, "lines": [], "onds": []}
@@ -206,68 +220,79 @@ def build(docs: list[StructuredDocument]) -> list[DocCtx]:
 
 
 def build_doc(di: int, doc: StructuredDocument) -> DocCtx:
-    segs: list[Segment] = []
+    # A large APV has ~4k segments and ~6k units: they are appended inline and units made
+    # with positional arguments (a helper call or keyword arguments cost as much as the unit).
+    # Segments are numbered in the order they are added, so an article's segments (title,
+    # then lid by lid) and a lid's segments are each a contiguous range of ids.
+    texts: list[str] = []
     kinds: list[str] = []
     parents: list[int | None] = []
     units: list[Unit] = []
     arts: list[ArticleInfo] = []
 
-    def add_seg(text: str, kind: str, parent: int | None = None) -> int:
-        segs.append(Segment(text))
-        kinds.append(kind)
-        parents.append(parent)
-        return len(segs) - 1
-
-    def add_unit(kind: str, art: int | None, segs: list[int], lid: str | None = None, ond: str | None = None,
-                 page: int | None = None, own: int | None = None) -> int:
-        units.append(Unit(len(units), kind, di, art, segs, lid, ond, page, own))
-        return len(units) - 1
-
-    preamble_seg = add_seg(doc.preamble or "", "preamble") if doc.preamble else None
+    preamble_seg = None
+    if doc.preamble:
+        preamble_seg = 0
+        texts.append(doc.preamble)
+        kinds.append("preamble")
+        parents.append(None)
+    first_art_seg = len(texts)
     for ai, art in enumerate(a for a in doc.articles if a.status == "in_force"):
-        info = ArticleInfo(article=art, idx=ai)
+        info = ArticleInfo(art, ai)
         arts.append(info)
+        page = art.page
+        sentence_units = info.sentence_units
+        art_first = len(texts)
         if art.title:
-            info.title_seg = add_seg(art.title, "title")
-            info.segs.append(info.title_seg)
+            info.title_seg = art_first
+            texts.append(art.title)
+            kinds.append("title")
+            parents.append(None)
         body = _parse_body(art.text or "")
         if art.leden and (len(body) <= 1 and (not body or body[0]["num"] is None)) and "\n" not in (art.text or "").strip():
             body = _from_model_leden(art)
         for lid in body:
-            lid_segs: list[int] = []
+            num = lid["num"]
+            lid_first = len(texts)
             lead_sents = lid["lines"][:1] if lid.get("table") else split_sentences(" ".join(lid["lines"]))
-            lead_ids = []
-            for s in lead_sents:
-                sid = add_seg(s, "sentence")
-                lead_ids.append(sid)
-                lid_segs.append(sid)
-                info.sentence_units.append(add_unit(kind="sentence", art=ai, segs=[sid], lid=lid["num"],
-                                                    page=art.page, own=sid))
-            lead = lead_ids[-1] if lead_ids else None
+            for sid, s in enumerate(lead_sents, lid_first):
+                sentence_units.append(len(units))
+                units.append(Unit(len(units), "sentence", di, ai, [sid], num, None, page, sid))
+            texts += lead_sents
+            kinds += repeat("sentence", len(lead_sents))
+            parents += repeat(None, len(lead_sents))
+            lead = len(texts) - 1 if lead_sents else None
             if lead is not None and lid["onds"]:
                 kinds[lead] = "lead"
             for ond in lid["onds"]:
-                osid = add_seg(ond["text"], "ond", lead)
-                lid_segs.append(osid)
+                osid = len(texts)
+                texts.append(ond["text"])
+                kinds.append("ond")
+                parents.append(lead)
                 # a row of a tick table carries its own modality: no header words inherited
-                chain = ([lead] if lead is not None and not ond.get("own_only") else []) + [osid]
-                info.sentence_units.append(add_unit(kind="sentence", art=ai, segs=chain, lid=lid["num"],
-                                                    ond=ond["label"], page=art.page, own=osid))
+                chain = [lead, osid] if lead is not None and not ond.get("own_only") else [osid]
+                label = ond["label"]
+                sentence_units.append(len(units))
+                units.append(Unit(len(units), "sentence", di, ai, chain, num, label, page, osid))
                 for sub in ond["subs"]:
-                    ssid = add_seg(sub["text"], "ond", osid)
-                    lid_segs.append(ssid)
-                    info.sentence_units.append(add_unit(kind="sentence", art=ai, segs=chain + [ssid],
-                                                        lid=lid["num"], ond=f"{ond['label']} {sub['label']}",
-                                                        page=art.page, own=ssid))
-            info.segs.extend(lid_segs)
-            if lid_segs:
-                info.lid_units.append(add_unit(kind="lid", art=ai, segs=lid_segs, lid=lid["num"], page=art.page))
-        info.article_unit = add_unit(kind="article", art=ai, segs=list(info.segs), page=art.page)
-    index = TextIndex(segs)
+                    ssid = len(texts)
+                    texts.append(sub["text"])
+                    kinds.append("ond")
+                    parents.append(osid)
+                    sentence_units.append(len(units))
+                    units.append(Unit(len(units), "sentence", di, ai, chain + [ssid], num, f"{label} {sub['label']}",
+                                      page, ssid))
+            if len(texts) > lid_first:
+                info.lid_units.append(len(units))
+                units.append(Unit(len(units), "lid", di, ai, list(range(lid_first, len(texts))), num, None, page))
+        info.segs = list(range(art_first, len(texts)))
+        info.article_unit = len(units)
+        units.append(Unit(len(units), "article", di, ai, list(info.segs), None, None, page))
+    index = TextIndex(list(map(Segment, texts)))
     ctx = DocCtx(doc=doc, index=index, articles=arts, units=units, seg_kind=kinds, seg_parent=parents,
                  preamble_seg=preamble_seg)
-    all_segs = [s for a in arts for s in a.segs]
-    ctx.document_unit = add_unit(kind="document", art=None, segs=all_segs)
+    ctx.document_unit = len(units)
+    units.append(Unit(len(units), "document", di, None, list(range(first_art_seg, len(texts)))))
     return ctx
 
 
