@@ -25,8 +25,10 @@ from ..model import Block, RawDocument
 from ..parallel import fork_map
 from ..parallel import jobs as process_count
 from .layout import (
+    BULLET_RE,
     ENUM_RE,
     HEADING_RE,
+    HYPHENS,
     LABEL_ONLY_RE,
     SECTION_RE,
     Vocab,
@@ -148,9 +150,10 @@ class _CharProbe:
         return hit
 
 
-# pdfium joins a line ending in a hyphen with the next one and marks the hyphen as U+FFFE:
-# split there again so every Line is one visual line.
-_LINE_RE = re.compile(r"[^\r\n\ufffe]+\ufffe?|\ufffe")
+# One visual line, its text without surrounding whitespace (as str.strip() removes it) in
+# group 1. pdfium joins a line ending in a hyphen with the next one and marks the hyphen as
+# U+FFFE: split there again so every Line is one visual line (a lone U+FFFE is no line).
+_LINE_RE = re.compile(r"[^\S\r\n]*([^\s\ufffe](?:[^\r\n\ufffe]*[^\s\ufffe])?(?:[^\S\r\n]*\ufffe)?)")
 
 
 def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
@@ -178,13 +181,9 @@ def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
     style = probe.style
     append = lines.append
     for m in _LINE_RE.finditer(text):
-        s = m.group(0)
-        ls = s.lstrip()
-        stripped = ls.rstrip()
-        if not stripped or stripped == "\ufffe":
-            continue
-        i0 = m.start() + len(s) - len(ls)
-        i1 = i0 + len(stripped) - 1
+        stripped = m.group(1)
+        i0, i1 = m.span(1)
+        i1 -= 1
         im = (i0 + i1) // 2
         if clamp:
             i0, i1, im = min(i0, last_idx), min(i1, last_idx), min(im, last_idx)
@@ -210,7 +209,9 @@ def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
             italic = italic and it1 and itm
         sp = stripped.find(" ")
         if sp > 0:
-            get_box(tp, min(i0 + sp - 1, last_idx), scratch, r_ref, scratch, scratch)
+            # i0 + sp - 1 < i1 <= last_idx unless the indices were clamped
+            i = min(i0 + sp - 1, last_idx) if clamp else i0 + sp - 1
+            get_box(tp, i, scratch, r_ref, scratch, scratch)
             first_w = r_.value - x0
         else:
             first_w = x1 - x0
@@ -516,7 +517,9 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
         if fits or dy > line_h * (1.08 if sentence_end else 1.15) + 0.5:
             return True
     # Enumerations and headings open a block unless the line above ends like a reference.
-    if ENUM_RE.match(text) and not continues_reference(ptext) or bullet_starts(ptext, text):
+    # (bullet_starts' own first test inlined: most lines start no bullet)
+    if (ENUM_RE.match(text) and not continues_reference(ptext)
+            or BULLET_RE.match(text) and bullet_starts(ptext, text)):
         return True
     if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
         return True
@@ -571,12 +574,18 @@ def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitc
             text = first.text
             bold, italic = first.bold, first.italic
         else:
-            text = ""
-            for ln in cur:
-                text = join_lines(text, ln.text, vocab)
-            bold = all(ln.bold for ln in cur)
-            italic = all(ln.italic for ln in cur)
-        text = fix_ligatures(" ".join(text.replace("\u00ad", "").split()))
+            if any(ln.text.rstrip()[-1:] in HYPHENS for ln in cur[:-1]):
+                text = ""
+                for ln in cur:
+                    text = join_lines(text, ln.text, vocab)
+            else:
+                # join_lines glues lines with one space unless the text so far ends in a
+                # hyphen; the whitespace around that space is squashed below anyway
+                text = " ".join([ln.text for ln in cur])
+            # most lines are neither: the first line settles it without a generator
+            bold = first.bold and all(ln.bold for ln in cur)
+            italic = first.italic and all(ln.italic for ln in cur)
+        text = fix_ligatures(_squash_spaces(text))
         if not text:
             return
         size = first.size
@@ -601,6 +610,14 @@ def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitc
         prev = ln
     flush(cur)
     return blocks
+
+
+def _squash_spaces(text: str) -> str:
+    """" ".join(text.replace("\u00ad", "").split()) without the copying when it would not
+    change the text: every whitespace char but " ", and the soft hyphen, is unprintable."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.replace("\u00ad", "").split())
 
 
 def _breaks(p: Line, ln: Line, body: float, pitch: float) -> bool:
