@@ -9,6 +9,7 @@ pages without a text layer go to OCR (ocr.py).
 """
 from __future__ import annotations
 
+import codecs
 import ctypes
 import io
 import logging
@@ -156,17 +157,48 @@ class _CharProbe:
 _LINE_RE = re.compile(r"[^\S\r\n]*([^\s\ufffe](?:[^\r\n\ufffe]*[^\s\ufffe])?(?:[^\S\r\n]*\ufffe)?)")
 
 
-def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
+def _pdfium_error(message: str) -> Exception:
+    """The error pypdfium2's page helpers raise where a raw call fails."""
+    from pypdfium2 import PdfiumError
+
+    return PdfiumError(message)
+
+
+def _page_text(tp, n: int, raw) -> str:
+    """All text of a text page with n chars, as pypdfium2's PdfTextPage.get_text_range() gives
+    it: chars at either end that have no place in the text are left out of the range asked
+    for (pdfium would read past it otherwise: crbug.com/pdfium/2079)."""
+    text_index = raw.FPDFText_GetTextIndexFromCharIndex
+    c0, c1 = 0, n - 1
+    while True:
+        if c0 > c1:
+            return ""
+        t0 = text_index(tp, c0)
+        if t0 == -1:
+            c0 += 1
+            continue
+        t1 = text_index(tp, c1)
+        if t1 == -1:
+            c1 -= 1
+            continue
+        break
+    buffer = (ctypes.c_ushort * (t1 + 2 - t0))()  # + NUL
+    out = raw.FPDFText_GetText(tp, c0, c1 - c0 + 1, buffer)
+    return codecs.decode(memoryview(buffer)[:out - 1], "utf-16-le", "ignore")
+
+
+def _pdfium_lines(tp, pageno: int, probe: _CharProbe, raw) -> list[Line]:
     """Visual lines of one page with position, size and style from a few char probes.
 
     This is the hot path (every line of every page): bare ctypes calls (see _bare) with
     reused out-parameters, attribute lookups hoisted out of the loop.
     """
-    n = textpage.count_chars()
+    n = raw.FPDFText_CountChars(tp)
+    if n == -1:
+        raise _pdfium_error("Failed to get character count.")
     if n <= 0:
         return []
-    text = textpage.get_text_range()
-    tp = textpage.raw
+    text = _page_text(tp, n, raw)
     clamp = len(text) != n  # non-BMP chars shift offsets: then keep indices in range
     last_idx = n - 1
     lines: list[Line] = []
@@ -254,19 +286,20 @@ def _is_two_column(lines: list[Line], tp, raw) -> float | None:
     return mid
 
 
-def _table_rows_hint(tp, lines: list[Line], height: float, probe: _CharProbe) -> bool:
+def _table_rows_hint(tp, lines: list[Line], height: float, probe: _CharProbe, raw) -> bool:
     """Cheap pdfium signal for a table: several text rows holding 2+ runs far apart."""
-    n = tp.count_rects()
+    n = raw.FPDFText_CountRects(tp, 0, -1)
+    if n == -1:
+        raise _pdfium_error("Failed to count rectangles.")
     if n < len(lines) + 3:
         return False
     boxes: list[tuple[float, float, float, float]] = []
     lv, tv, rv, bv = (ctypes.c_double() for _ in range(4))
     refs = ctypes.byref(lv), ctypes.byref(tv), ctypes.byref(rv), ctypes.byref(bv)
-    get_rect, raw_tp = probe.get_rect, tp.raw
-    from pypdfium2 import PdfiumError
+    get_rect = probe.get_rect
     for k in range(n):
-        if not get_rect(raw_tp, k, *refs):
-            raise PdfiumError("Failed to get rectangle.")  # as PdfTextPage.get_rect would
+        if not get_rect(tp, k, *refs):
+            raise _pdfium_error("Failed to get rectangle.")
         left, bottom, right, top = lv.value, bv.value, rv.value, tv.value  # y grows upwards
         if top > height * 0.92 or bottom < height * 0.08:
             continue  # running header/footer zone
@@ -681,31 +714,37 @@ def _unpickle_page(rows, *rest) -> _Page:
 
 
 def _read_page(pdf, pi: int, probe: _CharProbe, raw) -> _Page:
-    """Lines of page pi (0-based) and what the page needs next: pdfplumber or OCR."""
-    try:
-        page = pdf[pi]
-    except Exception:  # noqa: BLE001 - a broken page object must not lose the others
-        log.debug("page %d failed to load", pi + 1, exc_info=True)
+    """Lines of page pi (0-based) and what the page needs next: pdfplumber or OCR.
+
+    Raw pdfium handles instead of pypdfium2's PdfPage/PdfTextPage: their finalizers and
+    parent bookkeeping cost more than the Python work on a short page, and both handles
+    are closed here anyway.
+    """
+    page = raw.FPDF_LoadPage(pdf, pi)
+    if not page:  # a broken page object must not lose the others
+        log.debug("page %d failed to load", pi + 1)
         return _Page([], 842.0, 0.0, "bad")
     try:
-        height, width = page.get_height(), page.get_width()
-        tp = page.get_textpage()
+        height, width = raw.FPDF_GetPageHeightF(page), raw.FPDF_GetPageWidthF(page)
+        tp = raw.FPDFText_LoadPage(page)
+        if not tp:
+            raise _pdfium_error("Failed to load text page.")
         kind, gutter = "text", None
         try:
-            lines = _pdfium_lines(tp, pi + 1, probe)
+            lines = _pdfium_lines(tp, pi + 1, probe, raw)
             if lines:
-                gutter = _is_two_column(lines, tp.raw, raw)
+                gutter = _is_two_column(lines, tp, raw)
                 if gutter is not None:
                     kind = "two_col"
-                elif _table_rows_hint(tp, lines, height, probe):
+                elif _table_rows_hint(tp, lines, height, probe, raw):
                     kind = "table"
         finally:
-            tp.close()
+            raw.FPDFText_ClosePage(tp)
         if not lines and raw.FPDFPage_CountObjects(page) > 0:
             kind = "textless"
         return _Page(lines, height, width, kind, gutter)
     finally:
-        page.close()
+        raw.FPDF_ClosePage(page)
 
 
 def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
