@@ -526,6 +526,11 @@ def _pct(vals, q):
     return vals[min(len(vals) - 1, int(q * (len(vals) - 1) + 0.5))]
 
 
+# Matches where any of ENUM_RE, BULLET_RE, HEADING_RE and SECTION_RE does. ENUM_RE comes
+# first, so its backreference still means its own group 1.
+_MAY_OPEN_RE = re.compile("|".join(f"(?:{r.pattern})" for r in (ENUM_RE, BULLET_RE, HEADING_RE, SECTION_RE)))
+
+
 def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
     """Does `ln` open a new paragraph after `p`? Cheap geometric tests first (hot path)."""
     if p.bold != ln.bold or abs(p.size - ln.size) > 0.6:
@@ -550,14 +555,14 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
         if fits or dy > line_h * (1.08 if sentence_end else 1.15) + 0.5:
             return True
     # Enumerations and headings open a block unless the line above ends like a reference.
-    # (bullet_starts' own first test inlined: most lines start no bullet)
-    if (ENUM_RE.match(text) and not continues_reference(ptext)
-            or BULLET_RE.match(text) and bullet_starts(ptext, text)):
-        return True
-    if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
-        return True
-    if SECTION_RE.match(text) and (ln.bold or ln.size > body + 1) and not continues_reference(ptext):
-        return True
+    if _MAY_OPEN_RE.match(text):  # most lines match none of the four patterns: one test
+        if (ENUM_RE.match(text) and not continues_reference(ptext)
+                or BULLET_RE.match(text) and bullet_starts(ptext, text)):
+            return True
+        if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
+            return True
+        if SECTION_RE.match(text) and (ln.bold or ln.size > body + 1) and not continues_reference(ptext):
+            return True
     if not same_flow:
         # page or column break: continue only a paragraph that ran to the margin mid-sentence
         return fits or sentence_end
