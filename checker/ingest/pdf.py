@@ -260,12 +260,14 @@ def _is_two_column(lines: list[Line], tp, raw) -> float | None:
     body = [ln for ln in lines if len(ln.text) > 15]
     if len(body) < 6:
         return None
-    lo = min(ln.x0 for ln in body)
-    hi = max(ln.x1 for ln in body)
+    x0s = [ln.x0 for ln in body]  # (list comprehensions: cheaper than generators per item)
+    x1s = [ln.x1 for ln in body]
+    lo = min(x0s)
+    hi = max(x1s)
     mid = (lo + hi) / 2
     width = hi - lo
-    left = [ln.x1 for ln in body if ln.x1 < mid + 0.02 * width]
-    right_only = sum(1 for ln in body if ln.x0 > mid - 0.02 * width)
+    left = [x1 for x1 in x1s if x1 < mid + 0.02 * width]
+    right_only = len([x0 for x0 in x0s if x0 > mid - 0.02 * width])
     if (len(left) >= 5 and right_only >= 5 and (len(left) + right_only) >= 0.6 * len(body)
             and _pct(left, 0.8) > mid - 0.15 * width):
         # both halves filled up to the gutter: columns of running text, not a short-cell table
@@ -509,7 +511,7 @@ def _set_margins(pages: list[list[Line]], body: float, page_width: float | None 
     for lines in pages:
         cols = {ln.col for ln in lines}
         for c in cols:
-            cl = [ln for ln in lines if ln.col == c]
+            cl = [ln for ln in lines if ln.col == c] if len(cols) > 1 else lines  # no copy
             if len(cols) > 1 or g_right is None:
                 right = _pct([ln.x1 for ln in cl], 0.97)
                 left = min(ln.x0 for ln in cl)
