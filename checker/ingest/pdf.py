@@ -137,6 +137,7 @@ class _CharProbe:
         self.flags = ctypes.c_int()
         self.flags_ref = ctypes.byref(self.flags)
         self.cache: dict = {}
+        self.rounded: dict[float, float] = {}  # font size -> to 0.1: documents use a few sizes
 
     def style(self, tp, i):
         n = self.font_info(tp, i, self.buf, 256, self.flags_ref)
@@ -211,6 +212,7 @@ def _pdfium_lines(tp, pageno: int, probe: _CharProbe, raw) -> list[Line]:
     get_size = probe.font_size
     get_origin = probe.char_origin
     style = probe.style
+    rounded = probe.rounded
     append = lines.append
     for m in _LINE_RE.finditer(text):
         stripped = m.group(1)
@@ -229,9 +231,12 @@ def _pdfium_lines(tp, pageno: int, probe: _CharProbe, raw) -> list[Line]:
         s1 = get_size(tp, i1)
         sm = get_size(tp, im) if im != i1 else s1
         if abs(sm - s1) > 0.05:
-            size = round(sorted((get_size(tp, i0), sm, s1))[1], 1)
-        else:
+            s1 = sorted((get_size(tp, i0), sm, s1))[1]
+        size = rounded.get(s1)
+        if size is None:
             size = round(s1, 1)
+            if s1:  # 0.0 and -0.0 are one key but round to different zeros
+                rounded[s1] = size
         # Whole-line bold/italic: probe the first char; only when it is styled the others.
         bold, italic = style(tp, i0)
         if (bold or italic) and i1 != i0:
