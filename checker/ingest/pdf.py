@@ -152,10 +152,10 @@ class _CharProbe:
         return hit
 
 
-# One visual line, its text without surrounding whitespace (as str.strip() removes it) in
-# group 1. pdfium joins a line ending in a hyphen with the next one and marks the hyphen as
-# U+FFFE: split there again so every Line is one visual line (a lone U+FFFE is no line).
-_LINE_RE = re.compile(r"[^\S\r\n]*([^\s\ufffe](?:[^\r\n\ufffe]*[^\s\ufffe])?(?:[^\S\r\n]*\ufffe)?)")
+# The text of one visual line without surrounding whitespace (as str.strip() removes it).
+# pdfium joins a line ending in a hyphen with the next one and marks the hyphen as U+FFFE:
+# split there again so every Line is one visual line (a lone U+FFFE is no line).
+_LINE_RE = re.compile(r"[^\s\ufffe](?:[^\r\n\ufffe]*[^\s\ufffe])?(?:[^\S\r\n]*\ufffe)?")
 
 
 def _pdfium_error(message: str) -> Exception:
@@ -215,8 +215,8 @@ def _pdfium_lines(tp, pageno: int, probe: _CharProbe, raw) -> list[Line]:
     rounded = probe.rounded
     append = lines.append
     for m in _LINE_RE.finditer(text):
-        stripped = m.group(1)
-        i0, i1 = m.span(1)
+        stripped = m.group()
+        i0, i1 = m.span()
         i1 -= 1
         im = (i0 + i1) // 2
         if clamp:
