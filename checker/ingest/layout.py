@@ -187,9 +187,9 @@ def is_page_number(text: str) -> bool:
 
 
 _DIGITS_RE = re.compile(r"[0-9]+")
-_SPACES_RE = re.compile(r"\s+")
 
 
 def norm_running(text: str) -> str:
     """Normalise a header/footer line so repeats match across pages."""
-    return _SPACES_RE.sub(" ", _DIGITS_RE.sub("#", text)).strip().lower()
+    # split() breaks at exactly the whitespace a regex \s matches in str patterns
+    return " ".join(_DIGITS_RE.sub("#", text).split()).lower()
