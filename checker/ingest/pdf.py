@@ -562,7 +562,7 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
         if fits or dy > line_h * (1.08 if sentence_end else 1.15) + 0.5:
             return True
     # Enumerations and headings open a block unless the line above ends like a reference.
-    if _MAY_OPEN_RE.match(text):  # most lines match none of the four patterns: one test
+    if _MAY_OPEN_RE.match(text):  # one test for the many lines that match none of the four
         if (ENUM_RE.match(text) and not continues_reference(ptext)
                 or BULLET_RE.match(text) and bullet_starts(ptext, text)):
             return True
