@@ -34,7 +34,7 @@ _REFERENCE_END_RE = re.compile(
 # Prefixes Dutch always writes with a hyphen ("niet-naleving", "ex-partner", "oud-raadslid").
 _HYPHEN_PREFIXES = {"niet", "ex", "oud", "non", "loco"}
 # Line-final hyphen characters: the real one plus soft hyphens as PDF producers emit them.
-_HYPHENS = ("-", "\u00ad", "\u2010", "\x02", "\ufffe")
+HYPHENS = ("-", "\u00ad", "\u2010", "\x02", "\ufffe")
 
 
 def _is_vowel(c: str) -> bool:
@@ -61,8 +61,9 @@ _LIGATURE_RE = re.compile("[\ufb00-\ufb06]")
 
 def fix_ligatures(text: str) -> str:
     """PDF text often keeps typographic ligatures ("ﬁnancieel"): words must match plainly."""
-    # The regex scan is a cheap guard (max(text) compares char by char in Python objects).
-    return text.translate(_LIGATURES) if _LIGATURE_RE.search(text) else text
+    # isascii() is O(1) for str; the regex scan is a cheap guard for the rest (max(text)
+    # compares char by char in Python objects).
+    return text if text.isascii() or not _LIGATURE_RE.search(text) else text.translate(_LIGATURES)
 
 
 def starts_block(text: str) -> bool:
@@ -88,7 +89,7 @@ def join_lines(prev: str, nxt: str, vocab: "Vocab | None" = None) -> str:
     if not nxt:
         return prev
     last = prev[-1]
-    if last in _HYPHENS and len(prev) >= 2 and not prev[-2].isspace():
+    if last in HYPHENS and len(prev) >= 2 and not prev[-2].isspace():
         stem = prev[:-1]
         first_word = re.match(r"\S+", nxt).group(0)
         if first_word.lower() in ("en", "of", "tot", "en/of", "dan", "als") or not nxt[0].isalpha():
@@ -186,9 +187,9 @@ def is_page_number(text: str) -> bool:
 
 
 _DIGITS_RE = re.compile(r"[0-9]+")
-_SPACES_RE = re.compile(r"\s+")
 
 
 def norm_running(text: str) -> str:
     """Normalise a header/footer line so repeats match across pages."""
-    return _SPACES_RE.sub(" ", _DIGITS_RE.sub("#", text)).strip().lower()
+    # split() breaks at exactly the whitespace a regex \s matches in str patterns
+    return " ".join(_DIGITS_RE.sub("#", text).split()).lower()

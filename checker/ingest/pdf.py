@@ -9,6 +9,7 @@ pages without a text layer go to OCR (ocr.py).
 """
 from __future__ import annotations
 
+import codecs
 import ctypes
 import io
 import logging
@@ -25,8 +26,10 @@ from ..model import Block, RawDocument
 from ..parallel import fork_map
 from ..parallel import jobs as process_count
 from .layout import (
+    BULLET_RE,
     ENUM_RE,
     HEADING_RE,
+    HYPHENS,
     LABEL_ONLY_RE,
     SECTION_RE,
     Vocab,
@@ -134,6 +137,7 @@ class _CharProbe:
         self.flags = ctypes.c_int()
         self.flags_ref = ctypes.byref(self.flags)
         self.cache: dict = {}
+        self.rounded: dict[float, float] = {}  # font size -> to 0.1: documents use a few sizes
 
     def style(self, tp, i):
         n = self.font_info(tp, i, self.buf, 256, self.flags_ref)
@@ -148,22 +152,54 @@ class _CharProbe:
         return hit
 
 
+# The text of one visual line without surrounding whitespace (as str.strip() removes it).
 # pdfium joins a line ending in a hyphen with the next one and marks the hyphen as U+FFFE:
-# split there again so every Line is one visual line.
-_LINE_RE = re.compile(r"[^\r\n\ufffe]+\ufffe?|\ufffe")
+# split there again so every Line is one visual line (a lone U+FFFE is no line).
+_LINE_RE = re.compile(r"[^\s\ufffe](?:[^\r\n\ufffe]*[^\s\ufffe])?(?:[^\S\r\n]*\ufffe)?")
 
 
-def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
+def _pdfium_error(message: str) -> Exception:
+    """The error pypdfium2's page helpers raise where a raw call fails."""
+    from pypdfium2 import PdfiumError
+
+    return PdfiumError(message)
+
+
+def _page_text(tp, n: int, raw) -> str:
+    """All text of a text page with n chars, as pypdfium2's PdfTextPage.get_text_range() gives
+    it: chars at either end that have no place in the text are left out of the range asked
+    for (pdfium would read past it otherwise: crbug.com/pdfium/2079)."""
+    text_index = raw.FPDFText_GetTextIndexFromCharIndex
+    c0, c1 = 0, n - 1
+    while True:
+        if c0 > c1:
+            return ""
+        t0 = text_index(tp, c0)
+        if t0 == -1:
+            c0 += 1
+            continue
+        t1 = text_index(tp, c1)
+        if t1 == -1:
+            c1 -= 1
+            continue
+        break
+    buffer = (ctypes.c_ushort * (t1 + 2 - t0))()  # + NUL
+    out = raw.FPDFText_GetText(tp, c0, c1 - c0 + 1, buffer)
+    return codecs.decode(memoryview(buffer)[:out - 1], "utf-16-le", "ignore")
+
+
+def _pdfium_lines(tp, pageno: int, probe: _CharProbe, raw) -> list[Line]:
     """Visual lines of one page with position, size and style from a few char probes.
 
     This is the hot path (every line of every page): bare ctypes calls (see _bare) with
     reused out-parameters, attribute lookups hoisted out of the loop.
     """
-    n = textpage.count_chars()
+    n = raw.FPDFText_CountChars(tp)
+    if n == -1:
+        raise _pdfium_error("Failed to get character count.")
     if n <= 0:
         return []
-    text = textpage.get_text_range()
-    tp = textpage.raw
+    text = _page_text(tp, n, raw)
     clamp = len(text) != n  # non-BMP chars shift offsets: then keep indices in range
     last_idx = n - 1
     lines: list[Line] = []
@@ -176,15 +212,12 @@ def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
     get_size = probe.font_size
     get_origin = probe.char_origin
     style = probe.style
+    rounded = probe.rounded
     append = lines.append
     for m in _LINE_RE.finditer(text):
-        s = m.group(0)
-        ls = s.lstrip()
-        stripped = ls.rstrip()
-        if not stripped or stripped == "\ufffe":
-            continue
-        i0 = m.start() + len(s) - len(ls)
-        i1 = i0 + len(stripped) - 1
+        stripped = m.group()
+        i0, i1 = m.span()
+        i1 -= 1
         im = (i0 + i1) // 2
         if clamp:
             i0, i1, im = min(i0, last_idx), min(i1, last_idx), min(im, last_idx)
@@ -198,9 +231,12 @@ def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
         s1 = get_size(tp, i1)
         sm = get_size(tp, im) if im != i1 else s1
         if abs(sm - s1) > 0.05:
-            size = round(sorted((get_size(tp, i0), sm, s1))[1], 1)
-        else:
+            s1 = sorted((get_size(tp, i0), sm, s1))[1]
+        size = rounded.get(s1)
+        if size is None:
             size = round(s1, 1)
+            if s1:  # 0.0 and -0.0 are one key but round to different zeros
+                rounded[s1] = size
         # Whole-line bold/italic: probe the first char; only when it is styled the others.
         bold, italic = style(tp, i0)
         if (bold or italic) and i1 != i0:
@@ -210,7 +246,9 @@ def _pdfium_lines(textpage, pageno: int, probe: _CharProbe) -> list[Line]:
             italic = italic and it1 and itm
         sp = stripped.find(" ")
         if sp > 0:
-            get_box(tp, min(i0 + sp - 1, last_idx), scratch, r_ref, scratch, scratch)
+            # i0 + sp - 1 < i1 <= last_idx unless the indices were clamped
+            i = min(i0 + sp - 1, last_idx) if clamp else i0 + sp - 1
+            get_box(tp, i, scratch, r_ref, scratch, scratch)
             first_w = r_.value - x0
         else:
             first_w = x1 - x0
@@ -227,12 +265,14 @@ def _is_two_column(lines: list[Line], tp, raw) -> float | None:
     body = [ln for ln in lines if len(ln.text) > 15]
     if len(body) < 6:
         return None
-    lo = min(ln.x0 for ln in body)
-    hi = max(ln.x1 for ln in body)
+    x0s = [ln.x0 for ln in body]  # (list comprehensions: cheaper than generators per item)
+    x1s = [ln.x1 for ln in body]
+    lo = min(x0s)
+    hi = max(x1s)
     mid = (lo + hi) / 2
     width = hi - lo
-    left = [ln.x1 for ln in body if ln.x1 < mid + 0.02 * width]
-    right_only = sum(1 for ln in body if ln.x0 > mid - 0.02 * width)
+    left = [x1 for x1 in x1s if x1 < mid + 0.02 * width]
+    right_only = len([x0 for x0 in x0s if x0 > mid - 0.02 * width])
     if (len(left) >= 5 and right_only >= 5 and (len(left) + right_only) >= 0.6 * len(body)
             and _pct(left, 0.8) > mid - 0.15 * width):
         # both halves filled up to the gutter: columns of running text, not a short-cell table
@@ -253,19 +293,20 @@ def _is_two_column(lines: list[Line], tp, raw) -> float | None:
     return mid
 
 
-def _table_rows_hint(tp, lines: list[Line], height: float, probe: _CharProbe) -> bool:
+def _table_rows_hint(tp, lines: list[Line], height: float, probe: _CharProbe, raw) -> bool:
     """Cheap pdfium signal for a table: several text rows holding 2+ runs far apart."""
-    n = tp.count_rects()
+    n = raw.FPDFText_CountRects(tp, 0, -1)
+    if n == -1:
+        raise _pdfium_error("Failed to count rectangles.")
     if n < len(lines) + 3:
         return False
     boxes: list[tuple[float, float, float, float]] = []
     lv, tv, rv, bv = (ctypes.c_double() for _ in range(4))
     refs = ctypes.byref(lv), ctypes.byref(tv), ctypes.byref(rv), ctypes.byref(bv)
-    get_rect, raw_tp = probe.get_rect, tp.raw
-    from pypdfium2 import PdfiumError
+    get_rect = probe.get_rect
     for k in range(n):
-        if not get_rect(raw_tp, k, *refs):
-            raise PdfiumError("Failed to get rectangle.")  # as PdfTextPage.get_rect would
+        if not get_rect(tp, k, *refs):
+            raise _pdfium_error("Failed to get rectangle.")
         left, bottom, right, top = lv.value, bv.value, rv.value, tv.value  # y grows upwards
         if top > height * 0.92 or bottom < height * 0.08:
             continue  # running header/footer zone
@@ -475,7 +516,7 @@ def _set_margins(pages: list[list[Line]], body: float, page_width: float | None 
     for lines in pages:
         cols = {ln.col for ln in lines}
         for c in cols:
-            cl = [ln for ln in lines if ln.col == c]
+            cl = [ln for ln in lines if ln.col == c] if len(cols) > 1 else lines  # no copy
             if len(cols) > 1 or g_right is None:
                 right = _pct([ln.x1 for ln in cl], 0.97)
                 left = min(ln.x0 for ln in cl)
@@ -490,6 +531,11 @@ def _set_margins(pages: list[list[Line]], body: float, page_width: float | None 
 def _pct(vals, q):
     vals = sorted(vals)
     return vals[min(len(vals) - 1, int(q * (len(vals) - 1) + 0.5))]
+
+
+# Matches where any of ENUM_RE, BULLET_RE, HEADING_RE and SECTION_RE does. ENUM_RE comes
+# first, so its backreference still means its own group 1.
+_MAY_OPEN_RE = re.compile("|".join(f"(?:{r.pattern})" for r in (ENUM_RE, BULLET_RE, HEADING_RE, SECTION_RE)))
 
 
 def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
@@ -516,12 +562,14 @@ def _new_paragraph(p: Line, ln: Line, body: float, pitch: float) -> bool:
         if fits or dy > line_h * (1.08 if sentence_end else 1.15) + 0.5:
             return True
     # Enumerations and headings open a block unless the line above ends like a reference.
-    if ENUM_RE.match(text) and not continues_reference(ptext) or bullet_starts(ptext, text):
-        return True
-    if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
-        return True
-    if SECTION_RE.match(text) and (ln.bold or ln.size > body + 1) and not continues_reference(ptext):
-        return True
+    if _MAY_OPEN_RE.match(text):  # one test for the many lines that match none of the four
+        if (ENUM_RE.match(text) and not continues_reference(ptext)
+                or BULLET_RE.match(text) and bullet_starts(ptext, text)):
+            return True
+        if HEADING_RE.match(text) and (ln.bold or sentence_end or ln.x1 < ln.right - 6 * ln.size):
+            return True
+        if SECTION_RE.match(text) and (ln.bold or ln.size > body + 1) and not continues_reference(ptext):
+            return True
     if not same_flow:
         # page or column break: continue only a paragraph that ran to the margin mid-sentence
         return fits or sentence_end
@@ -571,12 +619,18 @@ def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitc
             text = first.text
             bold, italic = first.bold, first.italic
         else:
-            text = ""
-            for ln in cur:
-                text = join_lines(text, ln.text, vocab)
-            bold = all(ln.bold for ln in cur)
-            italic = all(ln.italic for ln in cur)
-        text = fix_ligatures(" ".join(text.replace("\u00ad", "").split()))
+            if any(ln.text.rstrip()[-1:] in HYPHENS for ln in cur[:-1]):
+                text = ""
+                for ln in cur:
+                    text = join_lines(text, ln.text, vocab)
+            else:
+                # join_lines glues lines with one space unless the text so far ends in a
+                # hyphen; the whitespace around that space is squashed below anyway
+                text = " ".join([ln.text for ln in cur])
+            # most lines are neither: the first line settles it without a generator
+            bold = first.bold and all(ln.bold for ln in cur)
+            italic = first.italic and all(ln.italic for ln in cur)
+        text = fix_ligatures(_squash_spaces(text))
         if not text:
             return
         size = first.size
@@ -601,6 +655,14 @@ def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitc
         prev = ln
     flush(cur)
     return blocks
+
+
+def _squash_spaces(text: str) -> str:
+    """" ".join(text.replace("\u00ad", "").split()) without the copying when it would not
+    change the text: every whitespace char but " ", and the soft hyphen, is unprintable."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.replace("\u00ad", "").split())
 
 
 def _breaks(p: Line, ln: Line, body: float, pitch: float) -> bool:
@@ -664,31 +726,37 @@ def _unpickle_page(rows, *rest) -> _Page:
 
 
 def _read_page(pdf, pi: int, probe: _CharProbe, raw) -> _Page:
-    """Lines of page pi (0-based) and what the page needs next: pdfplumber or OCR."""
-    try:
-        page = pdf[pi]
-    except Exception:  # noqa: BLE001 - a broken page object must not lose the others
-        log.debug("page %d failed to load", pi + 1, exc_info=True)
+    """Lines of page pi (0-based) and what the page needs next: pdfplumber or OCR.
+
+    Raw pdfium handles instead of pypdfium2's PdfPage/PdfTextPage: their finalizers and
+    parent bookkeeping cost more than the Python work on a short page, and both handles
+    are closed here anyway.
+    """
+    page = raw.FPDF_LoadPage(pdf, pi)
+    if not page:  # a broken page object must not lose the others
+        log.debug("page %d failed to load", pi + 1)
         return _Page([], 842.0, 0.0, "bad")
     try:
-        height, width = page.get_height(), page.get_width()
-        tp = page.get_textpage()
+        height, width = raw.FPDF_GetPageHeightF(page), raw.FPDF_GetPageWidthF(page)
+        tp = raw.FPDFText_LoadPage(page)
+        if not tp:
+            raise _pdfium_error("Failed to load text page.")
         kind, gutter = "text", None
         try:
-            lines = _pdfium_lines(tp, pi + 1, probe)
+            lines = _pdfium_lines(tp, pi + 1, probe, raw)
             if lines:
-                gutter = _is_two_column(lines, tp.raw, raw)
+                gutter = _is_two_column(lines, tp, raw)
                 if gutter is not None:
                     kind = "two_col"
-                elif _table_rows_hint(tp, lines, height, probe):
+                elif _table_rows_hint(tp, lines, height, probe, raw):
                     kind = "table"
         finally:
-            tp.close()
+            raw.FPDFText_ClosePage(tp)
         if not lines and raw.FPDFPage_CountObjects(page) > 0:
             kind = "textless"
         return _Page(lines, height, width, kind, gutter)
     finally:
-        page.close()
+        raw.FPDF_ClosePage(page)
 
 
 def read_pdf(path: Path, data: bytes, fmt: str = "pdf") -> RawDocument:
