@@ -16,7 +16,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress, repeat
 from operator import add, not_
 from pathlib import Path
@@ -312,14 +312,21 @@ class TokPattern:
 class Term:
     raw: str
     tokens: list[TokPattern] = field(default_factory=list)
-    regex: re.Pattern | None = None
+    pattern: str | None = None  # of a "re:" term, compiled with re.I on first use (regex)
     note: str = ""
     end: str | None = None
+
+    @cached_property
+    def regex(self) -> re.Pattern | None:
+        """The compiled pattern. Compiling the ~130 lexicon regexes a large document asks for
+        costs ~35 ms per process, and most cannot match a given document: TextIndex.find
+        finds that out from their literal plan (_STARTS_HINT) without compiling them."""
+        return None if self.pattern is None else re.compile(self.pattern, re.I)
 
 
 def compile_term(raw: str, note: str = "", end: str | None = None) -> Term:
     if raw.startswith("re:"):
-        return Term(raw, regex=re.compile(raw[3:], re.I), note=note, end=end)
+        return Term(raw, pattern=raw[3:], note=note, end=end)
     toks = tokenize_term(normalize(raw))
     pats = []
     for t in toks:
@@ -332,7 +339,41 @@ def compile_term(raw: str, note: str = "", end: str | None = None) -> Term:
     return Term(raw, tokens=pats, note=note, end=end)
 
 
+def _similar(word: str, cands: list[str]) -> list[str]:
+    """The candidates c with rapidfuzz's fuzz.ratio(word, c) >= 92: 100 * (1 - d / n) for the
+    Indel distance d (insertions and deletions) and n the length of both together.
+
+    d = n - 2 * LCS, the longest common subsequence taken bit-parallel (Hyyro 2004, as
+    rapidfuzz does it): a document asks for a few thousand short candidates, which costs
+    less than importing rapidfuzz (~16 ms per process). Only a score of exactly 92, where
+    float rounding decides, is left to rapidfuzz itself.
+    """
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(word):
+        masks[ch] = masks.get(ch, 0) | 1 << i
+    full = (1 << len(word)) - 1
+    out, tie = [], []
+    for c in cands:
+        v = full  # a zero bit per character of word in the LCS so far
+        for ch in c:
+            u = v & masks.get(ch, 0)
+            v = ((v + u) | (v - u)) & full
+        n = len(word) + len(c)
+        d = n - 2 * (len(word) - bin(v).count("1"))
+        if 25 * d < 2 * n:  # 100 * (1 - d / n) > 92
+            out.append(c)
+        elif 25 * d == 2 * n:
+            tie.append(c)
+    if tie:
+        from rapidfuzz import fuzz, process
+
+        out += [w for w, _score, _ in process.extract(word, tie, scorer=fuzz.ratio, score_cutoff=92, limit=None)]
+    return out
+
+
 # ------------------------------------------------------------------ indexed text
+
+_MISSING = object()
 
 
 @dataclass
@@ -405,8 +446,6 @@ class TextIndex:
             for f in p.forms:
                 out |= li.get(f, set())
         if p.fuzzy:
-            from rapidfuzz import fuzz, process
-
             if self._by_prefix is None:
                 bp: dict[str, list[str]] = {}
                 for w in self.vocab:
@@ -416,17 +455,18 @@ class TextIndex:
             cands = [w for w in self._by_prefix.get(p.raw[:2], ()) if abs(len(w) - len(p.raw)) <= 2
                      and w not in out]
             if cands:
-                for w, score, _ in process.extract(p.raw, cands, scorer=fuzz.ratio, score_cutoff=92,
-                                                   limit=None):
-                    out.add(w)
+                out.update(_similar(p.raw, cands))
         self._pat_cache[key] = out
         return out
 
     def find(self, term: Term) -> list[tuple[int, int]]:
         """Char spans (global, in self.text) of every occurrence of a term."""
-        if term.regex is not None:
+        if term.pattern is not None:
+            cand = self._candidates(_term_plan(term.pattern), thorough=True)
+            if cand is not None and not cand:
+                return []  # without compiling the regex
             spans = []
-            for m in self._finditer(term.regex):
+            for m in self._finditer(term.regex, cand):
                 start, end = m.start(), m.end()
                 while start < end and self.text[start] == "\n":  # "(?:^|\n)" anchors
                     start += 1
@@ -476,32 +516,21 @@ class TextIndex:
             self._tok_seg = [s.tok_start for s in self.segments]
         return self._tok_seg
 
-    def _finditer(self, rx: re.Pattern):
+    def _finditer(self, rx: re.Pattern, cand: list[int] | None | object = _MISSING):
         """rx.finditer(self.text), without running the regex engine over every position.
 
         A pattern such as r"\b(?:verplichte|facultatieve)\b" defeats re's literal-prefix
         search (the leading \b), so finditer tries the whole pattern at each of the ~500k
-        characters of a large APV. When every match must begin with one of a few literal
-        strings (see _regex_plan) the only possible starts are their occurrences - and when
-        every match holds an anchor within reach of its start ("vereist" in
-        r"\bvergunning\b[^.;]{0,60}\bvereist"), only those with an anchor within reach.
-        rx.match is tried there, in order, skipping starts inside the previous match:
-        the same matches finditer yields (all are non-empty, so no empty-match stepping
-        applies; a start out of reach cannot match).
+        characters of a large APV. Only the candidate starts (_candidates of its plan, or
+        given: cand) are tried, in order, with rx.match, skipping starts inside the previous
+        match: the same matches finditer yields (all are non-empty, so no empty-match
+        stepping applies; a start out of reach cannot match).
         """
-        starts, anchors = _regex_plan(rx)
-        if starts is None or self.casefold_risk:
+        if cand is _MISSING:
+            cand = self._candidates(_regex_plan(rx))
+        if cand is None:
             yield from rx.finditer(self.text)
             return
-        if not all(any(map(self._occurs, lits)) for _lo, _hi, lits, _stops, _shift in anchors):
-            return  # every match holds one of an anchor's literals: none occurs
-        cand = self._positions(starts)
-        for lo, hi, lits, stops, shift in anchors:
-            if len(cand) < 16:
-                break
-            where = self._positions(lits)
-            if 2 * len(where) < len(cand):  # else filtering costs more than it saves
-                cand = _near(cand, where, lo, hi, self._positions(tuple(stops)) if stops else (), shift)
         pos = 0
         text = self.text
         match = rx.match
@@ -512,6 +541,30 @@ class TextIndex:
             if m is not None:
                 yield m
                 pos = m.end()
+
+    def _candidates(self, plan: tuple, thorough: bool = False) -> list[int] | None:
+        """The sorted offsets at which a match of a regex with this plan (_regex_plan) may
+        start; None: anywhere.
+
+        When every match must begin with one of a few literal strings the only possible
+        starts are their occurrences - and when every match holds an anchor within reach of
+        its start ("vereist" in r"\bvergunning\b[^.;]{0,60}\bvereist"), only those with an
+        anchor within reach. thorough: filter by every anchor even when trying rx.match at
+        each candidate would be cheaper - it would first need the regex compiled.
+        """
+        starts, anchors = plan
+        if starts is None or self.casefold_risk:
+            return None
+        if not all(any(map(self._occurs, lits)) for _lo, _hi, lits, _stops, _shift in anchors):
+            return []  # every match holds one of an anchor's literals: none occurs
+        cand = self._positions(starts)
+        for lo, hi, lits, stops, shift in anchors:
+            if not cand or len(cand) < 16 and not thorough:
+                break
+            where = self._positions(lits)
+            if thorough or 2 * len(where) < len(cand):  # else filtering costs more than it saves
+                cand = _near(cand, where, lo, hi, self._positions(tuple(stops)) if stops else (), shift)
+        return cand
 
     def _positions(self, lits: tuple[str, ...]) -> list[int]:
         """Sorted offsets in self.text where one of these literals (_BOS, _WB: see there) occurs."""
@@ -824,13 +877,13 @@ def _consumed(items: list, state) -> str:
     return "".join(ch for ch in _STOP_PROBES if ch in out)
 
 
-# (pattern, flags) -> _plan_of, filled from the cached rule set (rules.py) so that a fresh
-# process need not parse every lexicon regex a second time.
-_STARTS_HINT: dict[tuple[str, int], tuple] = {}
-_MISSING = object()
+# pattern -> (flags, plan): _plan_of of re.compile(pattern, re.I) and the flags that sets,
+# filled from the cached rule set (rules.py) so that a fresh process need not parse every
+# lexicon regex a second time.
+_STARTS_HINT: dict[str, tuple[int, tuple]] = {}
 
 
-def prime_literal_starts(hint: dict[tuple[str, int], tuple]) -> None:
+def prime_literal_starts(hint: dict[str, tuple[int, tuple]]) -> None:
     _STARTS_HINT.update(hint)
 
 
@@ -845,13 +898,19 @@ def literal_starts_of(pattern: str, flags: int = re.I) -> tuple[tuple[str, int],
 @lru_cache(maxsize=4096)
 def _regex_plan(rx: re.Pattern) -> tuple:
     """(literal starts, anchors) of rx, see _plan_of."""
-    hit = _STARTS_HINT.get((rx.pattern, rx.flags), _MISSING)
-    if hit is not _MISSING:
-        return hit
+    hit = _STARTS_HINT.get(rx.pattern)
+    if hit is not None and hit[0] == rx.flags:
+        return hit[1]
     try:
         return _plan_of(rx.pattern, rx.flags)[1]
     except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
         return None, ()
+
+
+def _term_plan(pattern: str) -> tuple:
+    """_regex_plan of re.compile(pattern, re.I), from the hint without compiling it."""
+    hit = _STARTS_HINT.get(pattern)
+    return hit[1] if hit is not None else _regex_plan(re.compile(pattern, re.I))
 
 
 def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
@@ -873,8 +932,24 @@ def _minimal_starts(starts: set[str]) -> tuple[str, ...] | None:
 
 def _near(cand: list[int], anchors: list[int], lo: int, hi: int | None, stops, shift: int) -> list[int]:
     """The candidates c with an anchor a, c + lo <= a <= c + hi and no stop in [c + shift, a)
-    (all lists sorted)."""
+    (all lists sorted). Steps through the shorter of cand and anchors."""
     out: list[int] = []
+    if len(cand) < len(anchors):
+        # the first anchor from c + lo is the one to take: nearest to c, fewest stops before it
+        n = len(anchors)
+        for c in cand:
+            k = bisect_left(anchors, c + lo)
+            if k == n:
+                break  # nor for any later candidate
+            a = anchors[k]
+            if hi is not None and a > c + hi:
+                continue
+            if stops:
+                k = bisect_left(stops, c + shift)
+                if k < len(stops) and stops[k] < a:
+                    continue
+            out.append(c)
+        return out
     j = 0
     for a in anchors:
         first = a - hi if hi is not None else 0

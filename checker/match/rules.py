@@ -72,7 +72,7 @@ class RuleSet:
     rules: list[Rule]
     lexicon: Lexicon
     version: str
-    # (pattern, flags) -> literal starts of every lexicon regex (nlp.literal_starts_of),
+    # pattern -> (flags, plan) of every lexicon regex compiled with re.I (nlp.literal_starts_of),
     # kept with the cached rule set so a fresh process does not parse them again
     regex_starts: dict = field(default_factory=dict)
 
@@ -292,8 +292,12 @@ def _build(rpath: Path, cpath: Path) -> RuleSet:
     version = _files_hash(rule_files + sorted(cpath.glob("*.yaml")))
     from .nlp import literal_starts_of
 
-    starts = dict(literal_starts_of(t.term[3:]) for ts in lex.sets.values() for t in ts.terms
-                  if t.term.startswith("re:"))
+    starts = {}
+    for ts in lex.sets.values():
+        for t in ts.terms:
+            if t.term.startswith("re:") and t.term[3:] not in starts:
+                (_, flags), plan = literal_starts_of(t.term[3:])
+                starts[t.term[3:]] = (flags, plan)
     return RuleSet(rules=rules, lexicon=lex, version=version, regex_starts=starts)
 
 
