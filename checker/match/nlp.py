@@ -294,10 +294,17 @@ def inflections(word: str) -> set[str]:
 @dataclass
 class TokPattern:
     raw: str
-    regex: re.Pattern | None = None     # wildcard pattern
+    pattern: str | None = None           # wildcard token: a regex for re.fullmatch
     forms: frozenset = frozenset()       # literal forms
     lemma: str = ""
     fuzzy: bool = False
+    # the other words whose lemma is the lemma or one of the forms (_WORD_HINT); None: unknown,
+    # the lemmas of the document's words are looked up
+    by_lemma: frozenset | None = None
+
+    @cached_property
+    def regex(self) -> re.Pattern | None:
+        return None if self.pattern is None else re.compile(self.pattern)
 
     def matches(self, word: str) -> bool:
         if self.regex is not None:
@@ -327,40 +334,102 @@ class Term:
 def compile_term(raw: str, note: str = "", end: str | None = None) -> Term:
     if raw.startswith("re:"):
         return Term(raw, pattern=raw[3:], note=note, end=end)
-    toks = tokenize_term(normalize(raw))
     pats = []
-    for t in toks:
-        if "*" in t and t != "*":
-            rx = re.compile("".join(".*" if ch == "*" else re.escape(ch) for ch in t))
-            pats.append(TokPattern(t, regex=rx))
-        else:
-            pats.append(TokPattern(t, forms=frozenset(inflections(t)), lemma=lemma(t),
-                                   fuzzy=len(t) >= 9 and t.isalpha()))
+    for t in term_words(raw):
+        if _is_wildcard(t):
+            pats.append(TokPattern(t, pattern="".join(".*" if ch == "*" else re.escape(ch) for ch in t)))
+            continue
+        hint = _WORD_HINT.get(t)
+        pats.append(TokPattern(t, forms=frozenset(inflections(t)), lemma=lemma(t) if hint is None else hint[0],
+                               fuzzy=len(t) >= 9 and t.isalpha(),
+                               by_lemma=None if hint is None else frozenset(hint[1])))
     return Term(raw, tokens=pats, note=note, end=end)
+
+
+def term_words(raw: str) -> list[str]:
+    """The tokens of a term that is not a regex."""
+    return tokenize_term(normalize(raw))
+
+
+def _is_wildcard(token: str) -> bool:
+    return "*" in token and token != "*"
+
+
+# word -> (lemma, the other words whose lemma is that lemma or one of the word's inflections)
+# of the words of the lexicon terms, found with the whole lemma table when the rule set is
+# built (rules.py; prime_word_hints). A term's words then need no lemma lookups, nor does
+# the vocabulary of the document (TextIndex._vocab_matching): ~15 ms per process.
+_WORD_HINT: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def lemma_source_id() -> str | None:
+    """Names the lemma table in use (size and mtime of its source); None without one."""
+    try:
+        src = _lemma_source()
+        st = src.stat() if src is not None else None
+    except OSError:
+        return None
+    return None if st is None else f"{st.st_size}-{st.st_mtime_ns}"
+
+
+def word_hints(words: Iterable[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """_WORD_HINT entries of these term words; {} without a lemma table (~0.3 s: the whole
+    table is read and inverted)."""
+    table = lemma_table() if _lemma_source() is not None else {}
+    if not table:
+        return {}
+    inverse: dict[str, list[str]] = {}
+    for w, lw in table.items():
+        inverse.setdefault(lw, []).append(w)
+    out = {}
+    for t in words:
+        if _is_wildcard(t) or t in out:
+            continue
+        forms = inflections(t)
+        lw = table.get(t, t)
+        targets = forms | {lw}
+        # the words w with table.get(w, w) in targets
+        same = {w for x in targets for w in inverse.get(x, ())} | {x for x in targets if x not in table}
+        out[t] = (lw, tuple(sorted(same - forms)))
+    return out
+
+
+def prime_word_hints(hints: dict[str, tuple[str, tuple[str, ...]]]) -> None:
+    """Use word_hints computed earlier with the same lemma table (the cached rule set)."""
+    _WORD_HINT.update(hints)
 
 
 def _similar(word: str, cands: list[str]) -> list[str]:
     """The candidates c with rapidfuzz's fuzz.ratio(word, c) >= 92: 100 * (1 - d / n) for the
-    Indel distance d (insertions and deletions) and n the length of both together.
+    Indel distance d (insertions and deletions) and n = len(word) + len(c); the ratio is at
+    least 92 when 25 * d <= 2 * n.
 
     d = n - 2 * LCS, the longest common subsequence taken bit-parallel (Hyyro 2004, as
     rapidfuzz does it): a document asks for a few thousand short candidates, which costs
     less than importing rapidfuzz (~16 ms per process). Only a score of exactly 92, where
     float rounding decides, is left to rapidfuzz itself.
     """
+    m = len(word)
+    chars = set(word)
+    # cheap lower bounds of d first: the difference in length, and an insertion or deletion
+    # for each character that only one of the two holds (most candidates fail these)
+    cands = [c for c in cands if 25 * abs(m - len(c)) <= 2 * (m + len(c))]
+    cands = [c for c in cands if 25 * len(chars.symmetric_difference(c)) <= 2 * (m + len(c))]
+    if not cands:
+        return []
     masks: dict[str, int] = {}
     for i, ch in enumerate(word):
         masks[ch] = masks.get(ch, 0) | 1 << i
-    full = (1 << len(word)) - 1
+    full = (1 << m) - 1
     out, tie = [], []
     for c in cands:
-        v = full  # a zero bit per character of word in the LCS so far
+        v = full  # a zero bit for each character of word in the LCS so far
         for ch in c:
             u = v & masks.get(ch, 0)
             v = ((v + u) | (v - u)) & full
-        n = len(word) + len(c)
-        d = n - 2 * (len(word) - bin(v).count("1"))
-        if 25 * d < 2 * n:  # 100 * (1 - d / n) > 92
+        n = m + len(c)
+        d = n - 2 * (m - bin(v).count("1"))
+        if 25 * d < 2 * n:
             out.append(c)
         elif 25 * d == 2 * n:
             tie.append(c)
@@ -437,8 +506,11 @@ class TextIndex:
         hit = self._pat_cache.get(key)
         if hit is not None:
             return hit
-        if p.regex is not None:  # one scan of the vocabulary, a word a line (no word holds "\n")
-            out = set(re.findall(f"(?m)^(?:{p.regex.pattern})$", "\n".join(self.vocab)))
+        if p.pattern is not None:  # one scan of the vocabulary, a word a line (no word holds "\n")
+            out = set(re.findall(f"(?m)^(?:{p.pattern})$", "\n".join(self.vocab)))
+        elif p.by_lemma is not None:
+            vocab = self.vocab
+            out = {w for w in chain(p.forms, p.by_lemma) if w in vocab}
         else:
             li = self._lemma_index()
             out = {w for w in p.forms if w in self.vocab}
