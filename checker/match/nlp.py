@@ -621,8 +621,8 @@ class TextIndex:
         When every match must begin with one of a few literal strings the only possible
         starts are their occurrences - and when every match holds an anchor within reach of
         its start ("vereist" in r"\bvergunning\b[^.;]{0,60}\bvereist"), only those with an
-        anchor within reach. thorough: filter by every anchor even when trying rx.match at
-        each candidate would be cheaper - it would first need the regex compiled.
+        anchor within reach. thorough: filter a few candidates by the anchors even when
+        trying rx.match at each would be cheaper - it would first need the regex compiled.
         """
         starts, anchors = plan
         if starts is None or self.casefold_risk:
@@ -631,10 +631,11 @@ class TextIndex:
             return []  # every match holds one of an anchor's literals: none occurs
         cand = self._positions(starts)
         for lo, hi, lits, stops, shift in anchors:
-            if not cand or len(cand) < 16 and not thorough:
+            few = len(cand) < 16
+            if not cand or few and not thorough:
                 break
             where = self._positions(lits)
-            if thorough or 2 * len(where) < len(cand):  # else filtering costs more than it saves
+            if few or 2 * len(where) < len(cand):  # else filtering costs more than it saves
                 cand = _near(cand, where, lo, hi, self._positions(tuple(stops)) if stops else (), shift)
         return cand
 
