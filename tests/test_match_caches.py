@@ -254,3 +254,12 @@ def test_lemmas_equal_the_lookup_table(monkeypatch, tmp_path):
     assert list((tmp_path / "cache").rglob("*.sqlite"))
     monkeypatch.setattr(nlp, "_LEMMA_MEMO", {})
     assert {w: nlp.lemma(w) for w in words} == expected
+
+
+def test_inflections_of_typical_words():
+    assert {"lokalen", "lokale"} <= nlp.inflections("lokaal")          # doubled vowel: one in the plural
+    assert "verbodden" in nlp.inflections("verbod")                    # short vowel: doubled consonant
+    assert "gebieden" in nlp.inflections("gebied") and "gebiedden" not in nlp.inflections("gebied")
+    assert {"paracommerciële", "paracommerciele"} <= nlp.inflections("paracommercieel")
+    assert {"bedrijven", "huizen"} <= nlp.inflections("bedrijf") | nlp.inflections("huis")
+    assert nlp.inflections("a") == {"a"} | {"a" + s for s in nlp._SUFFIXES}
