@@ -263,3 +263,14 @@ def test_inflections_of_typical_words():
     assert {"paracommerciële", "paracommerciele"} <= nlp.inflections("paracommercieel")
     assert {"bedrijven", "huizen"} <= nlp.inflections("bedrijf") | nlp.inflections("huis")
     assert nlp.inflections("a") == {"a"} | {"a" + s for s in nlp._SUFFIXES}
+
+
+def test_word_literals_found_in_the_vocabulary_like_in_the_text():
+    src = SHARED / "apv-duinwijk-2024.txt"
+    text = src.read_text(encoding="utf-8") if src.is_file() else ""
+    idx = _index(text + "\nhoreca-inrichting café's 2.30a vergunningvergunning aaaa_b x2y ")
+    assert idx._lower_exact
+    for lit in ("vergunning", "aa", "inrichting", "30a", "a", "_b", "2y", "s", "ning", "café", "zzzq"):
+        assert idx._positions((lit,)) == nlp._occurrences(idx.text, lit), lit
+        assert idx._occurs(lit) == (lit in idx.text)
+        assert idx._positions((nlp._WB + "van toepassing",)) == nlp._occurrences(idx.text, "van toepassing")

@@ -490,6 +490,7 @@ class TextIndex:
         self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
         self._tok_seg: list[int] | None = None
         self._words_at = None  # see _word_index
+        self._vtext = None  # see _vocab_text
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
@@ -506,7 +507,7 @@ class TextIndex:
         if hit is not None:
             return hit
         if p.pattern is not None:  # one scan of the vocabulary, a word a line (no word holds "\n")
-            out = set(re.findall(f"(?m)^(?:{p.pattern})$", "\n".join(self.vocab)))
+            out = set(re.findall(f"(?m)^(?:{p.pattern})$", self._vocab_text()[0]))
         elif p.by_lemma is not None:
             vocab = self.vocab
             out = {w for w in chain(p.forms, p.by_lemma) if w in vocab}
@@ -659,9 +660,13 @@ class TextIndex:
                 where = [0]
             elif key[0] == _WB and all(map(_IS_WORD, key[1:])) and self._word_index():
                 where = self._word_starts(key[1:])
-            else:  # all occurrences, a superset of the word starts ("in het belang" is rare
-                # as a phrase, while its word starts would be looked for among every "in")
-                where = _occurrences(text, key.lstrip(_WB))
+            elif key[0] == _WB:  # all occurrences, a superset of the word starts ("in het belang"
+                # is rare as a phrase, while its word starts would be looked for among every "in")
+                where = self._positions((key[1:],))
+            elif self._lower_exact and all(map(_IS_WORD, key)):
+                where = self._inner_occurrences(key)
+            else:
+                where = _occurrences(text, key)
             self._lit_pos[lits if len(lits) > 1 else lits[0]] = where
         return where
 
@@ -670,11 +675,14 @@ class TextIndex:
         where = self._lit_pos.get(lit)
         if where is not None:
             return bool(where)
-        if lit[0] == _WB and all(map(_IS_WORD, lit[1:])) and self._word_index():
-            keys = self._words_at[0]
-            k = bisect_left(keys, lit[1:])
-            return k < len(keys) and keys[k].startswith(lit[1:])
-        return lit == _BOS or lit.lstrip(_WB) in self.text
+        plain = lit.lstrip(_WB)
+        if self._lower_exact and all(map(_IS_WORD, plain)):
+            if plain != lit:
+                keys = self._word_index()[0]
+                k = bisect_left(keys, plain)
+                return k < len(keys) and keys[k].startswith(plain)
+            return plain in self._vocab_text()[0]  # see _inner_occurrences
+        return lit == _BOS or plain in self.text
 
     def _word_index(self):
         """(keys, entries): (the text from a word start to its token's end, token, offset of
@@ -696,6 +704,28 @@ class TextIndex:
                 entries.sort()
                 self._words_at = ([e[0] for e in entries], entries)
         return self._words_at
+
+    def _vocab_text(self) -> tuple[str, list[int], list[str]]:
+        """(the distinct tokens a line each, where each begins there, the tokens)."""
+        if self._vtext is None:
+            words = list(self.vocab)
+            self._vtext = ("\n".join(words), list(accumulate(map((1).__add__, map(len, words)), initial=0)), words)
+        return self._vtext
+
+    def _inner_occurrences(self, lit: str) -> list[int]:
+        """Sorted offsets of every occurrence of lit (word characters only), found in the
+        vocabulary, a fraction of the text: a run of word characters never spans two tokens.
+        Only when self.text is the tokens' text char for char (_lower_exact)."""
+        joined, starts, words = self._vocab_text()
+        offs, vocab = self.offsets, self.vocab
+        where: list[int] = []
+        for i in _occurrences(joined, lit):
+            k = bisect_right(starts, i) - 1
+            r = i - starts[k]
+            at = map(offs.__getitem__, vocab[words[k]])
+            where += map(r.__add__, at) if r else at
+        where.sort()
+        return where
 
     def _word_starts(self, lit: str) -> list[int]:
         """Sorted offsets of the occurrences of lit (word characters only) that begin a word."""
