@@ -63,6 +63,87 @@ def test_regex_terms_find_what_finditer_finds(name):
         assert [(m.start(), m.end()) for m in idx._finditer(term.regex)] == want, term.raw
 
 
+@pytest.mark.parametrize("name", ["apv-duinwijk-2024.txt", "gedragscode-duinwijk-2021.txt"])
+def test_regex_terms_only_compiled_when_they_may_match(name):
+    """find() decides from the literal plan, without compiling, that most cannot match."""
+    src = SHARED / name
+    if not src.is_file():
+        pytest.skip("shared corpus not available")
+    idx = _index(src.read_text(encoding="utf-8"))
+    rx_terms = [nlp.compile_term(t.raw) for t in _regex_terms()]  # fresh: nothing compiled
+    skipped = 0
+    for term in rx_terms:
+        cand = idx._candidates(nlp._term_plan(term.pattern), thorough=True)
+        skipped += cand == []
+        found = [] if cand == [] else [m.span() for m in idx._finditer(term.regex, cand)]
+        assert found == [m.span() for m in term.regex.finditer(idx.text)], term.raw
+    assert skipped > len(rx_terms) // 4
+
+
+def test_near_steps_through_either_list():
+    import random
+
+    rnd = random.Random(5)
+    for _ in range(300):
+        cand = sorted(rnd.sample(range(400), rnd.randint(1, 60)))
+        anchors = sorted(rnd.sample(range(400), rnd.randint(1, 60)))
+        stops = sorted(rnd.sample(range(400), rnd.randint(0, 20)))
+        lo, shift = rnd.randint(0, 10), rnd.randint(0, 5)
+        hi = rnd.choice([None, lo + rnd.randint(0, 80)])
+        want = [c for c in cand if any(c + lo <= a and (hi is None or a <= c + hi)
+                                       and not any(c + shift <= s < a for s in stops) for a in anchors)]
+        assert nlp._near(cand, anchors, lo, hi, stops, shift) == want
+
+
+def test_fuzzy_matches_are_rapidfuzz_ratio():
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    rnd = random.Random(3)
+    letters = "aeioubcdnrstlëé"
+    for _ in range(3000):
+        word = "".join(rnd.choice(letters) for _ in range(rnd.randint(9, 24)))
+        cands = []
+        for _ in range(8):
+            c = list(word)
+            for _ in range(rnd.randint(0, 4)):  # a few insertions, deletions, substitutions
+                i = rnd.randrange(len(c) + 1)
+                op = rnd.random()
+                if op < 0.4 and i < len(c):
+                    del c[i]
+                elif op < 0.8:
+                    c.insert(i, rnd.choice(letters))
+                elif i < len(c):
+                    c[i] = rnd.choice(letters)
+            cands.append("".join(c))
+        want = [w for w, _s, _i in process.extract(word, cands, scorer=fuzz.ratio, score_cutoff=92, limit=None)]
+        assert sorted(nlp._similar(word, cands)) == sorted(want), word
+
+
+def test_word_hints_match_like_lemma_lookups():
+    """A term word's vocabulary matches from the hints (the whole table, inverted) are those
+    found by looking up the lemmas of the document's words."""
+    table = nlp.lemma_table()
+    if not table:
+        pytest.skip("spacy-lookups-data not installed")
+    src = SHARED / "apv-duinwijk-2024.txt"
+    if not src.is_file():
+        pytest.skip("shared corpus not available")
+    words = sorted({w for ts in R.load_rules().lexicon.sets.values() for t in ts.terms
+                    if not t.term.startswith("re:") for w in nlp.term_words(t.term)})
+    hints = nlp.word_hints(words)
+    plain, hinted = _index(src.read_text(encoding="utf-8")), _index(src.read_text(encoding="utf-8"))
+    through_lemma = 0
+    for w in hints:
+        p = nlp.TokPattern(w, forms=frozenset(nlp.inflections(w)), lemma=nlp.lemma(w))
+        q = nlp.TokPattern(w, forms=p.forms, lemma=hints[w][0], by_lemma=frozenset(hints[w][1]))
+        assert q.lemma == p.lemma
+        assert hinted._vocab_matching(q) == plain._vocab_matching(p), w
+        through_lemma += bool(hinted._vocab_matching(q) - p.forms)
+    assert through_lemma > 10
+
+
 def test_anchors_of_typical_patterns():
     _, (starts, anchors) = nlp.literal_starts_of(r"\bvergunning\b[^.;]{0,60}\b(?:vereist|nodig)\b")
     assert starts == (nlp._WB + "vergunning",)
@@ -121,6 +202,7 @@ def test_rule_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
     assert [(r.id, r.criteria, r.decide) for r in again.rules] == [(r.id, r.criteria, r.decide) for r in built.rules]
     assert again.lexicon.sets.keys() == built.lexicon.sets.keys()
     assert again.regex_starts == built.regex_starts
+    assert again.word_hints == built.word_hints
     # any edit of a rule file is a new key: the cache never serves stale rules
     f = sorted(rd.glob("*.yaml"))[0]
     f.write_text(f.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
@@ -172,3 +254,43 @@ def test_lemmas_equal_the_lookup_table(monkeypatch, tmp_path):
     assert list((tmp_path / "cache").rglob("*.sqlite"))
     monkeypatch.setattr(nlp, "_LEMMA_MEMO", {})
     assert {w: nlp.lemma(w) for w in words} == expected
+
+
+def test_inflections_of_typical_words():
+    assert {"lokalen", "lokale"} <= nlp.inflections("lokaal")          # doubled vowel: one in the plural
+    assert "verbodden" in nlp.inflections("verbod")                    # short vowel: doubled consonant
+    assert "gebieden" in nlp.inflections("gebied") and "gebiedden" not in nlp.inflections("gebied")
+    assert {"paracommerciële", "paracommerciele"} <= nlp.inflections("paracommercieel")
+    assert {"bedrijven", "huizen"} <= nlp.inflections("bedrijf") | nlp.inflections("huis")
+    assert nlp.inflections("a") == {"a"} | {"a" + s for s in nlp._SUFFIXES}
+
+
+def test_word_literals_found_in_the_vocabulary_like_in_the_text():
+    src = SHARED / "apv-duinwijk-2024.txt"
+    text = src.read_text(encoding="utf-8") if src.is_file() else ""
+    idx = _index(text + "\nhoreca-inrichting café's 2.30a vergunningvergunning aaaa_b x2y ")
+    assert idx._lower_exact
+    for lit in ("vergunning", "aa", "inrichting", "30a", "a", "_b", "2y", "s", "ning", "café", "zzzq"):
+        assert idx._positions((lit,)) == nlp._occurrences(idx.text, lit), lit
+        assert idx._occurs(lit) == (lit in idx.text)
+        assert idx._positions((nlp._WB + "van toepassing",)) == nlp._occurrences(idx.text, "van toepassing")
+
+
+@pytest.mark.parametrize("name", ["apv-duinwijk-2024.txt", "gedragscode-duinwijk-2021.txt"])
+def test_word_sequences_matched_like_the_regex(name):
+    src = SHARED / name
+    if not src.is_file():
+        pytest.skip("shared corpus not available")
+    idx = _index(src.read_text(encoding="utf-8") + "\nin  het\u00a0belang van_ in\n\nhet belang van\nin het belangen"
+                 "\ninhet belang van in het belang van de van de van")
+    seqs = 0
+    for term in _regex_terms() + [compiled(r"re:\bin\s+het belang van\b"), compiled(r"re:\bvan\s+de\s+van\b")]:
+        seq = nlp._word_sequence(term.pattern)
+        if seq is None:
+            continue
+        seqs += 1
+        want = [m.span() for m in term.regex.finditer(idx.text)]
+        assert nlp._sequence_matches(idx.text, seq, range(len(idx.text))) == want, term.raw
+        cand = idx._candidates(nlp._term_plan(term.pattern), thorough=True)
+        assert nlp._sequence_matches(idx.text, seq, cand) == want, term.raw
+    assert seqs > 100

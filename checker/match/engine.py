@@ -1015,19 +1015,20 @@ def _phrase_rx(phrase: str) -> re.Pattern:
 
 
 @lru_cache(maxsize=4096)
-def _phrase_forms(phrase: str) -> tuple[tuple[tuple[str, ...], re.Pattern], ...]:
-    """(words, pattern) of each form of a phrase: as written and, after a final f, with v.
-    Every word occurs literally in a match: a cheap test before the pattern."""
+def _phrase_forms(phrase: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(words, form) of each form of a phrase: as written and, after a final f, with v.
+    Every word occurs literally in a match: a cheap test before the pattern (_phrase_rx of
+    the form), which is only compiled when needed."""
     phrase = phrase.strip().lower()
     if not phrase:
         return ()
     forms = [phrase] + ([phrase[:-1] + "v"] if phrase.endswith("f") else [])
-    return tuple((tuple(v.lower().split()), _phrase_rx(v)) for v in forms)
+    return tuple((tuple(v.split()), v) for v in forms)
 
 
 def _phrase_in(phrase: str, text: str) -> bool:
-    return any(all(w in text for w in words) and rx.search(text) is not None
-               for words, rx in _phrase_forms(phrase))
+    return any(all(w in text for w in words) and _phrase_rx(form).search(text) is not None
+               for words, form in _phrase_forms(phrase))
 
 
 _LOCATIVE = re.compile(r"\b(?:in|op|bij|binnen|vanuit|nabij|naast)\s+(?:een|de|het|die|dat)?\s*$", re.I)
@@ -1035,10 +1036,10 @@ _LOCATIVE = re.compile(r"\b(?:in|op|bij|binnen|vanuit|nabij|naast)\s+(?:een|de|h
 
 def _object_in(phrase: str, text: str) -> bool:
     """The phrase occurs in text other than as a place ("in een openbare inrichting")."""
-    for words, rx in _phrase_forms(phrase):
+    for words, form in _phrase_forms(phrase):
         if not all(w in text for w in words):
             continue
-        for mm in rx.finditer(text):
+        for mm in _phrase_rx(form).finditer(text):
             if not _LOCATIVE.search(text[max(0, mm.start() - 24):mm.start()]):
                 return True
     return False

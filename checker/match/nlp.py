@@ -16,7 +16,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress, repeat
 from operator import add, not_
 from pathlib import Path
@@ -270,19 +270,18 @@ _SUFFIXES = ("en", "s", "'s", "e", "n", "ën", "er", "ers")
 def inflections(word: str) -> set[str]:
     """Dutch plural/inflected forms of a term word (for compounds the table lacks)."""
     forms = {word}
-    for s in _SUFFIXES:
-        forms.add(word + s)
+    forms.update([word + s for s in _SUFFIXES])
     if word.endswith("f"):
         forms.add(word[:-1] + "ven")
     if word.endswith("s"):
         forms.add(word[:-1] + "zen")
-    m = re.search(r"([aeou])\1([^aeiou])$", word)
-    if m:  # lokaal -> lokalen, gebied has no doubled vowel
-        forms.add(word[: m.start()] + m.group(1) + m.group(2) + "en")
-        forms.add(word[: m.start()] + m.group(1) + m.group(2) + "e")
-    m = re.search(r"[aeiou]([bdfgklmnprst])$", word)
-    if m and not re.search(r"[aeiou]{2}[^aeiou]$", word):  # verbod -> verboden? no: keep doubling rule
-        forms.add(word + word[-1] + "en")
+    last, pen, ante = word[-1:], word[-2:-1], word[-3:-2]  # "" where the word is shorter
+    if ante and ante == pen and ante in "aeou" and last not in "aeiou":
+        # lokaal -> lokalen, gebied has no doubled vowel
+        forms.add(word[:-3] + ante + last + "en")
+        forms.add(word[:-3] + ante + last + "e")
+    if pen and pen in "aeiou" and last and last in "bdfgklmnprst" and not (ante and ante in "aeiou"):
+        forms.add(word + last + "en")  # verbod -> verbodden: a short vowel doubles the consonant
     if word.endswith("eel"):  # paracommercieel -> paracommerciële
         forms.add(word[:-3] + "ële")
         forms.add(word[:-3] + "ele")
@@ -294,10 +293,17 @@ def inflections(word: str) -> set[str]:
 @dataclass
 class TokPattern:
     raw: str
-    regex: re.Pattern | None = None     # wildcard pattern
+    pattern: str | None = None           # wildcard token: a regex for re.fullmatch
     forms: frozenset = frozenset()       # literal forms
     lemma: str = ""
     fuzzy: bool = False
+    # the other words whose lemma is the lemma or one of the forms (_WORD_HINT); None: unknown,
+    # the lemmas of the document's words are looked up
+    by_lemma: frozenset | None = None
+
+    @cached_property
+    def regex(self) -> re.Pattern | None:
+        return None if self.pattern is None else re.compile(self.pattern)
 
     def matches(self, word: str) -> bool:
         if self.regex is not None:
@@ -312,27 +318,178 @@ class TokPattern:
 class Term:
     raw: str
     tokens: list[TokPattern] = field(default_factory=list)
-    regex: re.Pattern | None = None
+    pattern: str | None = None  # of a "re:" term, compiled with re.I on first use (regex)
     note: str = ""
     end: str | None = None
+
+    @cached_property
+    def regex(self) -> re.Pattern | None:
+        """The compiled pattern. Compiling the ~130 lexicon regexes a large document asks for
+        costs ~35 ms per process, and most cannot match a given document: TextIndex.find
+        finds that out from their literal plan (_STARTS_HINT) without compiling them."""
+        return None if self.pattern is None else re.compile(self.pattern, re.I)
 
 
 def compile_term(raw: str, note: str = "", end: str | None = None) -> Term:
     if raw.startswith("re:"):
-        return Term(raw, regex=re.compile(raw[3:], re.I), note=note, end=end)
-    toks = tokenize_term(normalize(raw))
+        return Term(raw, pattern=raw[3:], note=note, end=end)
     pats = []
-    for t in toks:
-        if "*" in t and t != "*":
-            rx = re.compile("".join(".*" if ch == "*" else re.escape(ch) for ch in t))
-            pats.append(TokPattern(t, regex=rx))
-        else:
-            pats.append(TokPattern(t, forms=frozenset(inflections(t)), lemma=lemma(t),
-                                   fuzzy=len(t) >= 9 and t.isalpha()))
+    for t in term_words(raw):
+        if _is_wildcard(t):
+            pats.append(TokPattern(t, pattern="".join(".*" if ch == "*" else re.escape(ch) for ch in t)))
+            continue
+        hint = _WORD_HINT.get(t)
+        pats.append(TokPattern(t, forms=frozenset(inflections(t)), lemma=lemma(t) if hint is None else hint[0],
+                               fuzzy=len(t) >= 9 and t.isalpha(),
+                               by_lemma=None if hint is None else frozenset(hint[1])))
     return Term(raw, tokens=pats, note=note, end=end)
 
 
+def term_words(raw: str) -> list[str]:
+    """The tokens of a term that is not a regex."""
+    return tokenize_term(normalize(raw))
+
+
+def _is_wildcard(token: str) -> bool:
+    return "*" in token and token != "*"
+
+
+# word -> (lemma, the other words whose lemma is that lemma or one of the word's inflections)
+# of the words of the lexicon terms, found with the whole lemma table when the rule set is
+# built (rules.py; prime_word_hints). A term's words then need no lemma lookups, nor does
+# the vocabulary of the document (TextIndex._vocab_matching): ~15 ms per process.
+_WORD_HINT: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def lemma_source_id() -> str | None:
+    """Names the lemma table in use (size and mtime of its source); None without one."""
+    try:
+        src = _lemma_source()
+        st = src.stat() if src is not None else None
+    except OSError:
+        return None
+    return None if st is None else f"{st.st_size}-{st.st_mtime_ns}"
+
+
+def word_hints(words: Iterable[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """_WORD_HINT entries of these term words; {} without a lemma table (~0.3 s: the whole
+    table is read and inverted)."""
+    table = lemma_table() if _lemma_source() is not None else {}
+    if not table:
+        return {}
+    inverse: dict[str, list[str]] = {}
+    for w, lw in table.items():
+        inverse.setdefault(lw, []).append(w)
+    out = {}
+    for t in words:
+        if _is_wildcard(t) or t in out:
+            continue
+        forms = inflections(t)
+        lw = table.get(t, t)
+        targets = forms | {lw}
+        # the words w with table.get(w, w) in targets
+        same = {w for x in targets for w in inverse.get(x, ())} | {x for x in targets if x not in table}
+        out[t] = (lw, tuple(sorted(same - forms)))
+    return out
+
+
+def prime_word_hints(hints: dict[str, tuple[str, tuple[str, ...]]]) -> None:
+    """Use word_hints computed earlier with the same lemma table (the cached rule set)."""
+    _WORD_HINT.update(hints)
+
+
+# r"\bin\s+het belang\b": words of ASCII letters separated by a space or \s+ - a fifth of
+# the lexicon's regexes, whose matches are easily checked without compiling them.
+_WORD_SEQUENCE = re.compile(r"\\b([a-z]+(?:(?: |\\s\+)[a-z]+)*)\\b")
+
+
+@lru_cache(maxsize=4096)
+def _word_sequence(pattern: str) -> tuple[str, ...] | None:
+    """(word, separator, word, ..., word) of a word-sequence regex (_WORD_SEQUENCE), else None."""
+    m = _WORD_SEQUENCE.fullmatch(pattern)
+    return None if m is None else tuple(re.split(r"( |\\s\+)", m.group(1)))
+
+
+def _sequence_matches(text: str, seq: tuple[str, ...], cand: list[int]) -> list[tuple[int, int]]:
+    """The spans re.compile(pattern, re.I).finditer(text) finds for a word-sequence pattern
+    (_word_sequence: seq), given the sorted offsets where a match may start (cand) in a
+    lowercased text without other characters that re.I equates with an ASCII letter (see
+    TextIndex.casefold_risk). There is no backtracking to mimic: \\s+ takes all the space
+    before the next word, which cannot begin with a space.
+    """
+    n = len(text)
+    out = []
+    end = 0
+    for i in cand:
+        if i < end or i and _IS_WORD(text[i - 1]):
+            continue  # inside the previous match, or no \b before the first word
+        at = i
+        for k, part in enumerate(seq):
+            if not k % 2:  # a word
+                if not text.startswith(part, at):
+                    break
+                at += len(part)
+            elif part == " ":
+                if not text.startswith(" ", at):
+                    break
+                at += 1
+            else:  # \s+
+                start = at
+                while at < n and text[at].isspace():  # what \s matches in a str pattern
+                    at += 1
+                if at == start:
+                    break
+        else:
+            if at == n or not _IS_WORD(text[at]):
+                out.append((i, at))
+                end = at
+    return out
+
+
+def _similar(word: str, cands: list[str]) -> list[str]:
+    """The candidates c with rapidfuzz's fuzz.ratio(word, c) >= 92: 100 * (1 - d / n) for the
+    Indel distance d (insertions and deletions) and n = len(word) + len(c); the ratio is at
+    least 92 when 25 * d <= 2 * n.
+
+    d = n - 2 * LCS, the longest common subsequence taken bit-parallel (Hyyro 2004, as
+    rapidfuzz does it): a document asks for a few thousand short candidates, which costs
+    less than importing rapidfuzz (~16 ms per process). Only a score of exactly 92, where
+    float rounding decides, is left to rapidfuzz itself.
+    """
+    m = len(word)
+    chars = set(word)
+    # cheap lower bounds of d first: the difference in length, and an insertion or deletion
+    # for each character that only one of the two holds (most candidates fail these)
+    cands = [c for c in cands if 25 * abs(m - len(c)) <= 2 * (m + len(c))]
+    cands = [c for c in cands if 25 * len(chars.symmetric_difference(c)) <= 2 * (m + len(c))]
+    if not cands:
+        return []
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(word):
+        masks[ch] = masks.get(ch, 0) | 1 << i
+    full = (1 << m) - 1
+    out, tie = [], []
+    for c in cands:
+        v = full  # a zero bit for each character of word in the LCS so far
+        for ch in c:
+            u = v & masks.get(ch, 0)
+            v = ((v + u) | (v - u)) & full
+        n = m + len(c)
+        d = n - 2 * (m - bin(v).count("1"))
+        if 25 * d < 2 * n:
+            out.append(c)
+        elif 25 * d == 2 * n:
+            tie.append(c)
+    if tie:
+        from rapidfuzz import fuzz, process
+
+        out += [w for w, _score, _ in process.extract(word, tie, scorer=fuzz.ratio, score_cutoff=92, limit=None)]
+    return out
+
+
 # ------------------------------------------------------------------ indexed text
+
+_MISSING = object()
 
 
 @dataclass(slots=True)
@@ -381,6 +538,7 @@ class TextIndex:
         self._lit_pos: dict = {}  # literal(s) -> their offsets in self.text
         self._tok_seg: list[int] | None = None
         self._words_at = None  # see _word_index
+        self._vtext = None  # see _vocab_text
 
     def _lemma_index(self) -> dict[str, set[str]]:
         if self._lemidx is None:
@@ -396,8 +554,11 @@ class TextIndex:
         hit = self._pat_cache.get(key)
         if hit is not None:
             return hit
-        if p.regex is not None:  # one scan of the vocabulary, a word a line (no word holds "\n")
-            out = set(re.findall(f"(?m)^(?:{p.regex.pattern})$", "\n".join(self.vocab)))
+        if p.pattern is not None:  # one scan of the vocabulary, a word a line (no word holds "\n")
+            out = set(re.findall(f"(?m)^(?:{p.pattern})$", self._vocab_text()[0]))
+        elif p.by_lemma is not None:
+            vocab = self.vocab
+            out = {w for w in chain(p.forms, p.by_lemma) if w in vocab}
         else:
             li = self._lemma_index()
             out = {w for w in p.forms if w in self.vocab}
@@ -405,8 +566,6 @@ class TextIndex:
             for f in p.forms:
                 out |= li.get(f, set())
         if p.fuzzy:
-            from rapidfuzz import fuzz, process
-
             if self._by_prefix is None:
                 bp: dict[str, list[str]] = {}
                 for w in self.vocab:
@@ -416,18 +575,24 @@ class TextIndex:
             cands = [w for w in self._by_prefix.get(p.raw[:2], ()) if abs(len(w) - len(p.raw)) <= 2
                      and w not in out]
             if cands:
-                for w, score, _ in process.extract(p.raw, cands, scorer=fuzz.ratio, score_cutoff=92,
-                                                   limit=None):
-                    out.add(w)
+                out.update(_similar(p.raw, cands))
         self._pat_cache[key] = out
         return out
 
     def find(self, term: Term) -> list[tuple[int, int]]:
         """Char spans (global, in self.text) of every occurrence of a term."""
-        if term.regex is not None:
+        if term.pattern is not None:
+            cand = self._candidates(_term_plan(term.pattern), thorough=True)
+            if cand is not None and not cand:
+                return []  # without compiling the regex
+            seq = _word_sequence(term.pattern)
+            if seq is not None and cand is not None and len(cand) < 200 and "regex" not in term.__dict__:
+                # checking a few candidates by hand costs less than compiling the regex
+                found = _sequence_matches(self.text, seq, cand)
+            else:
+                found = map(re.Match.span, self._finditer(term.regex, cand))
             spans = []
-            for m in self._finditer(term.regex):
-                start, end = m.start(), m.end()
+            for start, end in found:
                 while start < end and self.text[start] == "\n":  # "(?:^|\n)" anchors
                     start += 1
                 while end > start and self.text[end - 1] == "\n":
@@ -476,32 +641,21 @@ class TextIndex:
             self._tok_seg = [s.tok_start for s in self.segments]
         return self._tok_seg
 
-    def _finditer(self, rx: re.Pattern):
+    def _finditer(self, rx: re.Pattern, cand: list[int] | None | object = _MISSING):
         """rx.finditer(self.text), without running the regex engine over every position.
 
         A pattern such as r"\b(?:verplichte|facultatieve)\b" defeats re's literal-prefix
         search (the leading \b), so finditer tries the whole pattern at each of the ~500k
-        characters of a large APV. When every match must begin with one of a few literal
-        strings (see _regex_plan) the only possible starts are their occurrences - and when
-        every match holds an anchor within reach of its start ("vereist" in
-        r"\bvergunning\b[^.;]{0,60}\bvereist"), only those with an anchor within reach.
-        rx.match is tried there, in order, skipping starts inside the previous match:
-        the same matches finditer yields (all are non-empty, so no empty-match stepping
-        applies; a start out of reach cannot match).
+        characters of a large APV. Only the candidate starts (_candidates of its plan, or
+        given: cand) are tried, in order, with rx.match, skipping starts inside the previous
+        match: the same matches finditer yields (all are non-empty, so no empty-match
+        stepping applies; a start out of reach cannot match).
         """
-        starts, anchors = _regex_plan(rx)
-        if starts is None or self.casefold_risk:
+        if cand is _MISSING:
+            cand = self._candidates(_regex_plan(rx))
+        if cand is None:
             yield from rx.finditer(self.text)
             return
-        if not all(any(map(self._occurs, lits)) for _lo, _hi, lits, _stops, _shift in anchors):
-            return  # every match holds one of an anchor's literals: none occurs
-        cand = self._positions(starts)
-        for lo, hi, lits, stops, shift in anchors:
-            if len(cand) < 16:
-                break
-            where = self._positions(lits)
-            if 2 * len(where) < len(cand):  # else filtering costs more than it saves
-                cand = _near(cand, where, lo, hi, self._positions(tuple(stops)) if stops else (), shift)
         pos = 0
         text = self.text
         match = rx.match
@@ -512,6 +666,32 @@ class TextIndex:
             if m is not None:
                 yield m
                 pos = m.end()
+
+    def _candidates(self, plan: tuple, thorough: bool = False) -> list[int] | None:
+        """The sorted offsets at which a match of a regex with this plan (_regex_plan) may
+        start; None: anywhere.
+
+        When every match must begin with one of a few literal strings the only possible
+        starts are their occurrences - and when every match holds an anchor within reach of
+        its start ("vereist" in r"\bvergunning\b[^.;]{0,60}\bvereist"), only those with an
+        anchor within reach. thorough: filter by the anchors also where trying rx.match at
+        each candidate would be cheaper - but needs the regex compiled.
+        """
+        starts, anchors = plan
+        if starts is None or self.casefold_risk:
+            return None
+        if not all(any(map(self._occurs, lits)) for _lo, _hi, lits, _stops, _shift in anchors):
+            return []  # every match holds one of an anchor's literals: none occurs
+        cand = self._positions(starts)
+        for lo, hi, lits, stops, shift in anchors:
+            if not cand or len(cand) < 16 and not thorough:
+                break
+            where = self._positions(lits)
+            # _near steps through the shorter list: filter when that saves trying many
+            # candidates, or saves compiling the regex (~0.3 ms) in a few hundred steps
+            if 2 * len(where) < len(cand) or thorough and min(len(where), len(cand)) < 256:
+                cand = _near(cand, where, lo, hi, self._positions(tuple(stops)) if stops else (), shift)
+        return cand
 
     def _positions(self, lits: tuple[str, ...]) -> list[int]:
         """Sorted offsets in self.text where one of these literals (_BOS, _WB: see there) occurs."""
@@ -533,9 +713,13 @@ class TextIndex:
                 where = [0]
             elif key[0] == _WB and all(map(_IS_WORD, key[1:])) and self._word_index():
                 where = self._word_starts(key[1:])
-            else:  # all occurrences, a superset of the word starts ("in het belang" is rare
-                # as a phrase, while its word starts would be looked for among every "in")
-                where = _occurrences(text, key.lstrip(_WB))
+            elif key[0] == _WB:  # all occurrences, a superset of the word starts ("in het belang"
+                # is rare as a phrase, while its word starts would be looked for among every "in")
+                where = self._positions((key[1:],))
+            elif self._lower_exact and all(map(_IS_WORD, key)):
+                where = self._inner_occurrences(key)
+            else:
+                where = _occurrences(text, key)
             self._lit_pos[lits if len(lits) > 1 else lits[0]] = where
         return where
 
@@ -544,11 +728,14 @@ class TextIndex:
         where = self._lit_pos.get(lit)
         if where is not None:
             return bool(where)
-        if lit[0] == _WB and all(map(_IS_WORD, lit[1:])) and self._word_index():
-            keys = self._words_at[0]
-            k = bisect_left(keys, lit[1:])
-            return k < len(keys) and keys[k].startswith(lit[1:])
-        return lit == _BOS or lit.lstrip(_WB) in self.text
+        plain = lit.lstrip(_WB)
+        if self._lower_exact and all(map(_IS_WORD, plain)):
+            if plain != lit:
+                keys = self._word_index()[0]
+                k = bisect_left(keys, plain)
+                return k < len(keys) and keys[k].startswith(plain)
+            return plain in self._vocab_text()[0]  # see _inner_occurrences
+        return lit == _BOS or plain in self.text
 
     def _word_index(self):
         """(keys, entries): (the text from a word start to its token's end, token, offset of
@@ -570,6 +757,28 @@ class TextIndex:
                 entries.sort()
                 self._words_at = ([e[0] for e in entries], entries)
         return self._words_at
+
+    def _vocab_text(self) -> tuple[str, list[int], list[str]]:
+        """(the distinct tokens a line each, where each begins there, the tokens)."""
+        if self._vtext is None:
+            words = list(self.vocab)
+            self._vtext = ("\n".join(words), list(accumulate(map((1).__add__, map(len, words)), initial=0)), words)
+        return self._vtext
+
+    def _inner_occurrences(self, lit: str) -> list[int]:
+        """Sorted offsets of every occurrence of lit (word characters only), found in the
+        vocabulary, a fraction of the text: a run of word characters never spans two tokens.
+        Only when self.text is the tokens' text char for char (_lower_exact)."""
+        joined, starts, words = self._vocab_text()
+        offs, vocab = self.offsets, self.vocab
+        where: list[int] = []
+        for i in _occurrences(joined, lit):
+            k = bisect_right(starts, i) - 1
+            r = i - starts[k]
+            at = map(offs.__getitem__, vocab[words[k]])
+            where += map(r.__add__, at) if r else at
+        where.sort()
+        return where
 
     def _word_starts(self, lit: str) -> list[int]:
         """Sorted offsets of the occurrences of lit (word characters only) that begin a word."""
@@ -824,13 +1033,13 @@ def _consumed(items: list, state) -> str:
     return "".join(ch for ch in _STOP_PROBES if ch in out)
 
 
-# (pattern, flags) -> _plan_of, filled from the cached rule set (rules.py) so that a fresh
-# process need not parse every lexicon regex a second time.
-_STARTS_HINT: dict[tuple[str, int], tuple] = {}
-_MISSING = object()
+# pattern -> (flags, plan): _plan_of of re.compile(pattern, re.I) and the flags that sets,
+# filled from the cached rule set (rules.py) so that a fresh process need not parse every
+# lexicon regex a second time.
+_STARTS_HINT: dict[str, tuple[int, tuple]] = {}
 
 
-def prime_literal_starts(hint: dict[tuple[str, int], tuple]) -> None:
+def prime_literal_starts(hint: dict[str, tuple[int, tuple]]) -> None:
     _STARTS_HINT.update(hint)
 
 
@@ -845,13 +1054,19 @@ def literal_starts_of(pattern: str, flags: int = re.I) -> tuple[tuple[str, int],
 @lru_cache(maxsize=4096)
 def _regex_plan(rx: re.Pattern) -> tuple:
     """(literal starts, anchors) of rx, see _plan_of."""
-    hit = _STARTS_HINT.get((rx.pattern, rx.flags), _MISSING)
-    if hit is not _MISSING:
-        return hit
+    hit = _STARTS_HINT.get(rx.pattern)
+    if hit is not None and hit[0] == rx.flags:
+        return hit[1]
     try:
         return _plan_of(rx.pattern, rx.flags)[1]
     except Exception:  # noqa: BLE001 - an unfamiliar pattern just takes the plain path
         return None, ()
+
+
+def _term_plan(pattern: str) -> tuple:
+    """_regex_plan of re.compile(pattern, re.I), from the hint without compiling it."""
+    hit = _STARTS_HINT.get(pattern)
+    return hit[1] if hit is not None else _regex_plan(re.compile(pattern, re.I))
 
 
 def _literal_starts(rx: re.Pattern) -> tuple[str, ...] | None:
@@ -873,8 +1088,24 @@ def _minimal_starts(starts: set[str]) -> tuple[str, ...] | None:
 
 def _near(cand: list[int], anchors: list[int], lo: int, hi: int | None, stops, shift: int) -> list[int]:
     """The candidates c with an anchor a, c + lo <= a <= c + hi and no stop in [c + shift, a)
-    (all lists sorted)."""
+    (all lists sorted). Steps through the shorter of cand and anchors."""
     out: list[int] = []
+    if len(cand) < len(anchors):
+        # the first anchor from c + lo is the one to take: nearest to c, fewest stops before it
+        n = len(anchors)
+        for c in cand:
+            k = bisect_left(anchors, c + lo)
+            if k == n:
+                break  # nor for any later candidate
+            a = anchors[k]
+            if hi is not None and a > c + hi:
+                continue
+            if stops:
+                k = bisect_left(stops, c + shift)
+                if k < len(stops) and stops[k] < a:
+                    continue
+            out.append(c)
+        return out
     j = 0
     for a in anchors:
         first = a - hi if hi is not None else 0

@@ -72,9 +72,12 @@ class RuleSet:
     rules: list[Rule]
     lexicon: Lexicon
     version: str
-    # (pattern, flags) -> literal starts of every lexicon regex (nlp.literal_starts_of),
+    # pattern -> (flags, plan) of every lexicon regex compiled with re.I (nlp.literal_starts_of),
     # kept with the cached rule set so a fresh process does not parse them again
     regex_starts: dict = field(default_factory=dict)
+    # the lemma data of the words of the lexicon terms (nlp.word_hints); only in a cached
+    # rule set (reading the whole lemma table for it costs more than it saves once)
+    word_hints: dict = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
@@ -223,14 +226,15 @@ _CACHE_KEEP = 8  # rule caches kept in the user cache dir (one per rules edit / 
 
 def _cache_key(rpath: Path, cpath: Path) -> str:
     """Hash of everything the loaded RuleSet depends on: the YAML files, the catalogue
-    (rule order), this module (validation, dataclasses), nlp.py (regex_starts) and the
-    versions involved."""
+    (rule order), this module (validation, dataclasses), nlp.py (regex_starts, word_hints),
+    the lemma table (word_hints) and the versions involved."""
     import sys
 
     from .. import __version__
+    from .nlp import lemma_source_id
 
     # PyYAML's version is left out: reading it means importing yaml, which the cache avoids
-    h = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|{sys.version}".encode())
+    h = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|{sys.version}|{lemma_source_id()}".encode())
     spec = spec_path()
     files = sorted(rpath.glob("*.yaml")) + [None] + sorted(cpath.glob("*.yaml")) + [None, spec, Path(__file__), Path(__file__).with_name("nlp.py")]
     for f in files:
@@ -257,7 +261,7 @@ def _cached_load(rpath: Path, cpath: Path) -> RuleSet:
         rs = read_cache(path)
         if isinstance(rs, RuleSet):
             return rs
-    rs = _build(rpath, cpath)
+    rs = _build(rpath, cpath, hints=path is not None)
     if path is not None and write_cache(rs, path):
         try:
             old = sorted(path.parent.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -273,7 +277,7 @@ def _load(rdir: str, cdir: str) -> RuleSet:
     return _cached_load(Path(rdir), Path(cdir))
 
 
-def _build(rpath: Path, cpath: Path) -> RuleSet:
+def _build(rpath: Path, cpath: Path, hints: bool = False) -> RuleSet:
     lex = load_lexicon(cpath)
     rule_files = sorted(rpath.glob("*.yaml"))
     rules: list[Rule] = []
@@ -290,19 +294,28 @@ def _build(rpath: Path, cpath: Path) -> RuleSet:
     type_order = {t: i for i, t in enumerate(DOC_TYPES)}
     rules.sort(key=lambda r: (order.get(r.id, 10_000), type_order.get(r.type, 99), r.id))
     version = _files_hash(rule_files + sorted(cpath.glob("*.yaml")))
-    from .nlp import literal_starts_of
+    from .nlp import literal_starts_of, term_words, word_hints
 
-    starts = dict(literal_starts_of(t.term[3:]) for ts in lex.sets.values() for t in ts.terms
-                  if t.term.startswith("re:"))
-    return RuleSet(rules=rules, lexicon=lex, version=version, regex_starts=starts)
+    starts = {}
+    for ts in lex.sets.values():
+        for t in ts.terms:
+            if t.term.startswith("re:") and t.term[3:] not in starts:
+                (_, flags), plan = literal_starts_of(t.term[3:])
+                starts[t.term[3:]] = (flags, plan)
+    words = {}
+    if hints:
+        words = word_hints(sorted({w for ts in lex.sets.values() for t in ts.terms
+                                   if not t.term.startswith("re:") for w in term_words(t.term)}))
+    return RuleSet(rules=rules, lexicon=lex, version=version, regex_starts=starts, word_hints=words)
 
 
 def load_rules(rules_path: Path | None = None, corpora_path: Path | None = None) -> RuleSet:
     rs = _load(str(rules_path or rules_dir()), str(corpora_path or corpora_dir()))
-    if rs.regex_starts:
-        from .nlp import prime_literal_starts
+    if rs.regex_starts or rs.word_hints:
+        from .nlp import prime_literal_starts, prime_word_hints
 
         prime_literal_starts(rs.regex_starts)
+        prime_word_hints(rs.word_hints)
     return rs
 
 
