@@ -100,6 +100,8 @@ def _warm_up(check: bool) -> None:
     (~0.1 s of module regexes, rules and lemma table); see parallel.meanwhile."""
     from . import structure  # noqa: F401
     if check:
+        from rapidfuzz import fuzz, process  # noqa: F401 - fuzzy term words
+
         from . import norms  # noqa: F401
         from .match import engine, nlp  # noqa: F401
         from .match.rules import load_rules

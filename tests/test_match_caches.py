@@ -95,32 +95,6 @@ def test_near_steps_through_either_list():
         assert nlp._near(cand, anchors, lo, hi, stops, shift) == want
 
 
-def test_fuzzy_matches_are_rapidfuzz_ratio():
-    import random
-
-    from rapidfuzz import fuzz, process
-
-    rnd = random.Random(3)
-    letters = "aeioubcdnrstlëé"
-    for _ in range(3000):
-        word = "".join(rnd.choice(letters) for _ in range(rnd.randint(9, 24)))
-        cands = []
-        for _ in range(8):
-            c = list(word)
-            for _ in range(rnd.randint(0, 4)):  # a few insertions, deletions, substitutions
-                i = rnd.randrange(len(c) + 1)
-                op = rnd.random()
-                if op < 0.4 and i < len(c):
-                    del c[i]
-                elif op < 0.8:
-                    c.insert(i, rnd.choice(letters))
-                elif i < len(c):
-                    c[i] = rnd.choice(letters)
-            cands.append("".join(c))
-        want = [w for w, _s, _i in process.extract(word, cands, scorer=fuzz.ratio, score_cutoff=92, limit=None)]
-        assert sorted(nlp._similar(word, cands)) == sorted(want), word
-
-
 def test_word_hints_match_like_lemma_lookups():
     """A term word's vocabulary matches from the hints (the whole table, inverted) are those
     found by looking up the lemmas of the document's words."""

@@ -446,47 +446,6 @@ def _sequence_matches(text: str, seq: tuple[str, ...], cand: list[int]) -> list[
     return out
 
 
-def _similar(word: str, cands: list[str]) -> list[str]:
-    """The candidates c with rapidfuzz's fuzz.ratio(word, c) >= 92: 100 * (1 - d / n) for the
-    Indel distance d (insertions and deletions) and n = len(word) + len(c); the ratio is at
-    least 92 when 25 * d <= 2 * n.
-
-    d = n - 2 * LCS, the longest common subsequence taken bit-parallel (Hyyro 2004, as
-    rapidfuzz does it): a document asks for a few thousand short candidates, which costs
-    less than importing rapidfuzz (~16 ms per process). Only a score of exactly 92, where
-    float rounding decides, is left to rapidfuzz itself.
-    """
-    m = len(word)
-    chars = set(word)
-    # cheap lower bounds of d first: the difference in length, and an insertion or deletion
-    # for each character that only one of the two holds (most candidates fail these)
-    cands = [c for c in cands if 25 * abs(m - len(c)) <= 2 * (m + len(c))]
-    cands = [c for c in cands if 25 * len(chars.symmetric_difference(c)) <= 2 * (m + len(c))]
-    if not cands:
-        return []
-    masks: dict[str, int] = {}
-    for i, ch in enumerate(word):
-        masks[ch] = masks.get(ch, 0) | 1 << i
-    full = (1 << m) - 1
-    out, tie = [], []
-    for c in cands:
-        v = full  # a zero bit for each character of word in the LCS so far
-        for ch in c:
-            u = v & masks.get(ch, 0)
-            v = ((v + u) | (v - u)) & full
-        n = m + len(c)
-        d = n - 2 * (m - bin(v).count("1"))
-        if 25 * d < 2 * n:
-            out.append(c)
-        elif 25 * d == 2 * n:
-            tie.append(c)
-    if tie:
-        from rapidfuzz import fuzz, process
-
-        out += [w for w, _score, _ in process.extract(word, tie, scorer=fuzz.ratio, score_cutoff=92, limit=None)]
-    return out
-
-
 # ------------------------------------------------------------------ indexed text
 
 _MISSING = object()
@@ -575,7 +534,11 @@ class TextIndex:
             cands = [w for w in self._by_prefix.get(p.raw[:2], ()) if abs(len(w) - len(p.raw)) <= 2
                      and w not in out]
             if cands:
-                out.update(_similar(p.raw, cands))
+                from rapidfuzz import fuzz, process
+
+                for w, _score, _ in process.extract(p.raw, cands, scorer=fuzz.ratio, score_cutoff=92,
+                                                    limit=None):
+                    out.add(w)
         self._pat_cache[key] = out
         return out
 
