@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from checker.match import nlp
-from checker.structure import builder, patterns
+from checker.structure import builder, clean, patterns
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +31,9 @@ def _literal_starts(rx) -> set[str]:
     (patterns._ROLE_RE, patterns._ROLE_STARTS, 2),
     (patterns.ARTICLE_RE, {c.lower() for c in patterns.ARTICLE_FIRST}, 1),
     (patterns.DIVISION_RE, {c.lower() for c in patterns.DIVISION_FIRST}, 1),
+    (clean._PAGE_LABEL_RE, {c.lower() for c in clean._LABEL_FIRST}, 1),
+    (clean._TOC_HEAD_RE, {c.lower() for c in clean._LABEL_FIRST}, 1),
+    (clean._CVDR_META_RE, {c.lower() for c in clean._LABEL_FIRST}, 1),
 ])
 def test_first_character_sets_cover_every_word_of_the_regex(rx, allowed, width):
     missing = {s[:width] for s in _literal_starts(rx)} - set(allowed)
