@@ -1075,7 +1075,7 @@ def _negated_in_def(ctx: U.DocCtx, spans, m: Matcher, segs) -> bool:
 
 
 # Below this many units (all documents together) forking for the rules costs more than
-# it saves: a 27-page APV has ~1,000, a 200-page one ~6,000.
+# it saves: a 27-page APV has ~700, a 200-page one ~6,000.
 PARALLEL_UNITS = 2500
 
 
