@@ -189,6 +189,14 @@ def is_page_number(text: str) -> bool:
 _DIGITS_RE = re.compile(r"[0-9]+")
 
 
+def squash_spaces(text: str) -> str:
+    """" ".join(text.split()), without splitting a text that has nothing to squash (most):
+    every whitespace character but the space is unprintable."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def norm_running(text: str) -> str:
     """Normalise a header/footer line so repeats match across pages."""
     # split() breaks at exactly the whitespace a regex \s matches in str patterns

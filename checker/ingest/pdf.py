@@ -40,6 +40,7 @@ from .layout import (
     is_toc_line,
     join_lines,
     norm_running,
+    squash_spaces,
 )
 
 log = logging.getLogger(__name__)
@@ -630,7 +631,9 @@ def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitc
             # most lines are neither: the first line settles it without a generator
             bold = first.bold and all(ln.bold for ln in cur)
             italic = first.italic and all(ln.italic for ln in cur)
-        text = fix_ligatures(_squash_spaces(text))
+        if "\u00ad" in text:  # soft hyphens left inside words
+            text = text.replace("\u00ad", "")
+        text = fix_ligatures(squash_spaces(text))
         if not text:
             return
         size = first.size
@@ -655,14 +658,6 @@ def _paragraph_blocks(lines: list[Line], start: int, end: int, body: float, pitc
         prev = ln
     flush(cur)
     return blocks
-
-
-def _squash_spaces(text: str) -> str:
-    """" ".join(text.replace("\u00ad", "").split()) without the copying when it would not
-    change the text: every whitespace char but " ", and the soft hyphen, is unprintable."""
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.replace("\u00ad", "").split())
 
 
 def _breaks(p: Line, ln: Line, body: float, pitch: float) -> bool:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import repeat
 
+from ..ingest.layout import squash_spaces
 from ..model import Article, StructuredDocument
 from .nlp import Segment, TextIndex
 
@@ -68,16 +69,8 @@ class DocCtx:
     document_unit: int | None = None
 
 
-def _squash_spaces(text: str) -> str:
-    """" ".join(text.split()), without splitting a text that has nothing to squash (most):
-    every whitespace character but the space is unprintable."""
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
-
-
 def split_sentences(text: str) -> list[str]:
-    text = _squash_spaces(text)
+    text = squash_spaces(text)
     if not text:
         return []
     if ". " not in text and "! " not in text and "? " not in text:  # each \s+ is one space now

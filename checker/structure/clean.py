@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..ingest.layout import norm_running
 from ..model import RawDocument
 
 _PAGE_LABEL = r"(?:pagina|page|blz\.?|blad)\s*[0-9]+(?:\s*(?:van|of|/)\s*[0-9]+)?"  # "pagina 3 van 12"
@@ -33,7 +34,6 @@ _CVDR_META_RE = re.compile(r"^wetstechnische\s+informatie$", re.I)
 # The first letters of _PAGE_LABEL_RE, _TOC_HEAD_RE and _CVDR_META_RE (re.I; a non-ASCII
 # character may be a look-alike that re.I equates, so those take the regexes too).
 _LABEL_FIRST = frozenset("pPbBiIwW")
-_DIGITS_RE = re.compile(r"[0-9]+")
 _DIGITS = "0123456789"
 
 
@@ -45,10 +45,6 @@ class Line:
     level: int | None = None
     kind: str = "para"
     title_style: bool = False     # "Title" style / h1: a document title
-
-
-def _norm_running(text: str) -> str:
-    return " ".join(_DIGITS_RE.sub("#", text).split()).lower()
 
 
 def clean_blocks(raw: RawDocument) -> list[Line]:
@@ -86,7 +82,7 @@ def clean_blocks(raw: RawDocument) -> list[Line]:
         for idxs in by_page.values():
             edge.update(idxs[:2])
             edge.update(idxs[-2:])
-        keys = {i: _norm_running(blocks[i][0]) for i in edge}
+        keys = {i: norm_running(blocks[i][0]) for i in edge}
         counts = Counter(keys.values())
         npages = len(by_page)
         for i in edge:
