@@ -248,23 +248,3 @@ def test_word_literals_found_in_the_vocabulary_like_in_the_text():
         assert idx._positions((lit,)) == nlp._occurrences(idx.text, lit), lit
         assert idx._occurs(lit) == (lit in idx.text)
         assert idx._positions((nlp._WB + "van toepassing",)) == nlp._occurrences(idx.text, "van toepassing")
-
-
-@pytest.mark.parametrize("name", ["apv-duinwijk-2024.txt", "gedragscode-duinwijk-2021.txt"])
-def test_word_sequences_matched_like_the_regex(name):
-    src = SHARED / name
-    if not src.is_file():
-        pytest.skip("shared corpus not available")
-    idx = _index(src.read_text(encoding="utf-8") + "\nin  het\u00a0belang van_ in\n\nhet belang van\nin het belangen"
-                 "\ninhet belang van in het belang van de van de van")
-    seqs = 0
-    for term in _regex_terms() + [compiled(r"re:\bin\s+het belang van\b"), compiled(r"re:\bvan\s+de\s+van\b")]:
-        seq = nlp._word_sequence(term.pattern)
-        if seq is None:
-            continue
-        seqs += 1
-        want = [m.span() for m in term.regex.finditer(idx.text)]
-        assert nlp._sequence_matches(idx.text, seq, range(len(idx.text))) == want, term.raw
-        cand = idx._candidates(nlp._term_plan(term.pattern), thorough=True)
-        assert nlp._sequence_matches(idx.text, seq, cand) == want, term.raw
-    assert seqs > 100

@@ -398,54 +398,6 @@ def prime_word_hints(hints: dict[str, tuple[str, tuple[str, ...]]]) -> None:
     _WORD_HINT.update(hints)
 
 
-# r"\bin\s+het belang\b": words of ASCII letters separated by a space or \s+ - a fifth of
-# the lexicon's regexes, whose matches are easily checked without compiling them.
-_WORD_SEQUENCE = re.compile(r"\\b([a-z]+(?:(?: |\\s\+)[a-z]+)*)\\b")
-
-
-@lru_cache(maxsize=4096)
-def _word_sequence(pattern: str) -> tuple[str, ...] | None:
-    """(word, separator, word, ..., word) of a word-sequence regex (_WORD_SEQUENCE), else None."""
-    m = _WORD_SEQUENCE.fullmatch(pattern)
-    return None if m is None else tuple(re.split(r"( |\\s\+)", m.group(1)))
-
-
-def _sequence_matches(text: str, seq: tuple[str, ...], cand: list[int]) -> list[tuple[int, int]]:
-    """The spans re.compile(pattern, re.I).finditer(text) finds for a word-sequence pattern
-    (_word_sequence: seq), given the sorted offsets where a match may start (cand) in a
-    lowercased text without other characters that re.I equates with an ASCII letter (see
-    TextIndex.casefold_risk). There is no backtracking to mimic: \\s+ takes all the space
-    before the next word, which cannot begin with a space.
-    """
-    n = len(text)
-    out = []
-    end = 0
-    for i in cand:
-        if i < end or i and _IS_WORD(text[i - 1]):
-            continue  # inside the previous match, or no \b before the first word
-        at = i
-        for k, part in enumerate(seq):
-            if not k % 2:  # a word
-                if not text.startswith(part, at):
-                    break
-                at += len(part)
-            elif part == " ":
-                if not text.startswith(" ", at):
-                    break
-                at += 1
-            else:  # \s+
-                start = at
-                while at < n and text[at].isspace():  # what \s matches in a str pattern
-                    at += 1
-                if at == start:
-                    break
-        else:
-            if at == n or not _IS_WORD(text[at]):
-                out.append((i, at))
-                end = at
-    return out
-
-
 # ------------------------------------------------------------------ indexed text
 
 _MISSING = object()
@@ -548,12 +500,7 @@ class TextIndex:
             cand = self._candidates(_term_plan(term.pattern), thorough=True)
             if cand is not None and not cand:
                 return []  # without compiling the regex
-            seq = _word_sequence(term.pattern)
-            if seq is not None and cand is not None and len(cand) < 200 and "regex" not in term.__dict__:
-                # checking a few candidates by hand costs less than compiling the regex
-                found = _sequence_matches(self.text, seq, cand)
-            else:
-                found = map(re.Match.span, self._finditer(term.regex, cand))
+            found = map(re.Match.span, self._finditer(term.regex, cand))
             spans = []
             for start, end in found:
                 while start < end and self.text[start] == "\n":  # "(?:^|\n)" anchors
